@@ -1,0 +1,47 @@
+// Command moddata writes the table of a∘b mod p with its train/test split.
+package main
+
+import (
+	"io"
+	"os"
+	"strings"
+
+	"github.com/alecthomas/kong"
+
+	"github.com/grokkit/grokkit/pkg/arith"
+	"github.com/grokkit/grokkit/pkg/cli"
+	"github.com/grokkit/grokkit/pkg/outfile"
+	"github.com/grokkit/grokkit/pkg/table"
+)
+
+type flags struct {
+	P             int              `default:"113" help:"Modulus, 2 ≤ p ≤ 5000 (prime or composite; a/b needs a prime)."`
+	Op            string           `default:"add" help:"Operation: ${ops}."`
+	TrainFraction float64          `default:"0.3" help:"Fraction of rows in the train split (floor(fraction·rows) rows)."`
+	Seed          uint64           `default:"23093" help:"Seed of the split's shuffle (the default is the original project's)."`
+	Equals        bool             `help:"Record that the model input is 'a b =' with '=' as token id p."`
+	Output        string           `short:"o" default:"-" placeholder:"PATH" help:"Output Parquet file, or - for stdout."`
+	Version       kong.VersionFlag `help:"Print the version."`
+}
+
+func main() {
+	os.Exit(run(cli.Env{Args: os.Args[1:], Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}))
+}
+
+func run(env cli.Env) int {
+	var f flags
+	if _, code, done := cli.Parse(env, "moddata", "Write the table of a∘b mod p (every pair) with a seeded train/test split, as Parquet.",
+		&f, kong.Vars{"ops": strings.Join(arith.Names(), ", ")}); done {
+		return code
+	}
+	t, err := table.Generate(table.Spec{P: f.P, Op: f.Op, TrainFraction: f.TrainFraction, Seed: f.Seed, Equals: f.Equals})
+	if err != nil {
+		return cli.Fail(env, "moddata", err)
+	}
+	t.Meta.History = append(t.Meta.History, cli.Step("moddata", env.Args, &f.Seed))
+	err = outfile.Write(f.Output, env.Stdout, func(w io.Writer) error { return table.Write(w, t) })
+	if err != nil {
+		return cli.Fail(env, "moddata", err)
+	}
+	return 0
+}
