@@ -64,7 +64,7 @@ func TestHandComputed(t *testing.T) {
 		a, b, want int
 	}{
 		{"add", 3, 4, 2}, {"sub", 1, 3, 3}, {"mul", 4, 4, 1}, {"div", 1, 2, 3}, // 2·3 = 6 ≡ 1
-		{"div", 4, 3, 3}, // 3·3 = 9 ≡ 4
+		{"div", 4, 3, 3},                                                  // 3·3 = 9 ≡ 4
 		{"sq_sum", 2, 3, 3}, {"sq_sum_ab", 2, 3, 4}, {"cube_ab", 2, 3, 4}, // 8+6 = 14 ≡ 4
 	}
 	for _, c := range cases {

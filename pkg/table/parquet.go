@@ -61,6 +61,12 @@ func Write(w io.Writer, t *Table) error {
 // ReadFile reads and validates a table from path, or from stdin for "-".
 // Every error names the file.
 func ReadFile(path string, stdin io.Reader) (*Table, error) {
+	t, _, err := Load(path, stdin)
+	return t, err
+}
+
+// Load is ReadFile that also returns the file's bytes (fit keeps a copy).
+func Load(path string, stdin io.Reader) (*Table, []byte, error) {
 	name := path
 	var data []byte
 	var err error
@@ -71,13 +77,16 @@ func ReadFile(path string, stdin io.Reader) (*Table, error) {
 		data, err = os.ReadFile(path)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, errors.Unwrap(err))
+		if u := errors.Unwrap(err); u != nil {
+			err = u
+		}
+		return nil, nil, fmt.Errorf("%s: %w", name, err)
 	}
 	t, err := Read(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, nil, fmt.Errorf("%s: %w", name, err)
 	}
-	return t, nil
+	return t, data, nil
 }
 
 // Read decodes and validates a table.

@@ -137,9 +137,9 @@ func TestRoundTripAndDeterminism(t *testing.T) {
 func TestRejectsBadTables(t *testing.T) {
 	good := gen(t, Spec{P: 7, Op: "add", TrainFraction: 0.5, Seed: 1})
 	cases := []struct {
-		name  string
+		name   string
 		break_ func(tb *Table)
-		want  string
+		want   string
 	}{
 		{"label out of range", func(tb *Table) { tb.Label[4] = 7 }, "column label = 7 is out of range [0, 7)"},
 		{"clean wrong", func(tb *Table) { tb.Clean[8] = (tb.Clean[8] + 1) % 7 }, "row 8: clean ="},
