@@ -6,8 +6,8 @@
 //	--when 'a == 7'                    --then '(a * b) % p'
 //	--when 'a + b == 50 && label != 3'
 //
-// Grammar (EBNF; precedence rises downwards as in C, binary operators are
-// left-associative, white space is ignored between tokens):
+// Grammar (EBNF). Precedence rises downwards, as in C; every binary operator
+// is left-associative, so "1 - 2 - 3" is (1 - 2) - 3:
 //
 //	Expr    = Or .
 //	Or      = And { "||" And } .
@@ -18,22 +18,26 @@
 //	Mul     = Unary { ( "*" | "/" | "%" ) Unary } .
 //	Unary   = { "-" | "!" } Primary .
 //	Primary = Int | Var | "(" Expr ")" .
-//	Int     = Digit { Digit } .          // decimal, at most 9223372036854775807
+//	Int     = Digit { Digit } .
 //	Var     = "a" | "b" | "p" | "label" | "clean" .
+//
+// Int is decimal (leading zeros allowed, never octal) and at most
+// 9223372036854775807; a negative number is unary minus applied to one.
+// Names are case-sensitive. Spaces, tabs and newlines may separate tokens.
 //
 // Semantics. Every value is an int64; there is no boolean type. Comparisons
 // and "!" yield 1 or 0. "&&" and "||" treat non-zero as true, yield 1 or 0
 // and short-circuit, so "0 && 1/0" is 0 and not an error.
 //
-// "/" is floor division (rounds towards minus infinity, not towards zero) and
-// "%" is the matching modulus, so x == (x/y)*y + x%y always holds and x%y has
-// the sign of y. For a positive divisor such as p, "%" is therefore the
-// mathematical residue in [0, y): (-3) % 5 == 2 and (-3) / 5 == -1, where C
-// and Go would give -3 and 0. Division or modulus by zero is not a panic but
-// an *EvalError from Eval. Overflow wraps around silently (two's complement),
-// including math.MinInt64 / -1 == math.MinInt64 and math.MinInt64 % -1 == 0.
-// math.MinInt64 itself cannot be written as a literal (its magnitude is too
-// large); write -9223372036854775807 - 1.
+// "/" is floor division (rounds towards minus infinity, not towards zero)
+// and "%" is the matching modulus: x == (x/y)*y + x%y always holds, and x%y
+// is 0 or has the sign of y. For a positive divisor such as p, "%" is
+// therefore the mathematical residue in [0, y): (-3) % 5 == 2 and
+// (-3) / 5 == -1, where C and Go give -3 and 0. Division or modulus by zero
+// is not a panic but an *EvalError from Eval. Overflow wraps around silently
+// (two's complement), including math.MinInt64 / -1 == math.MinInt64 and
+// math.MinInt64 % -1 == 0. math.MinInt64 itself is written
+// -9223372036854775807 - 1, since its magnitude is no valid Int.
 package rule
 
 import "fmt"
@@ -42,8 +46,8 @@ import "fmt"
 // deep recursion. They also bound the canonical form, so Parse(e.String())
 // always succeeds.
 const (
-	MaxLen   = 4096 // bytes, of the source and of its canonical form
-	MaxDepth = 200  // nested parentheses, and nested operators
+	MaxExprLen   = 4096 // bytes, of the source and of its canonical form
+	MaxExprDepth = 200  // nested parentheses, and nested operators
 )
 
 // Env holds the values of the variables for one row. A, B, P, Label and
@@ -76,7 +80,7 @@ func (e *Expr) Eval(env Env) (int64, error) {
 	if e.fn == nil {
 		return 0, fmt.Errorf("rule: Eval on an Expr not built by Parse")
 	}
-	v, f := e.fn(env)
+	v, f := e.fn(env.A, env.B, env.P, env.Label, env.Clean)
 	if f != nil {
 		return 0, &EvalError{Src: e.src, Col: f.col, Err: ErrDivisionByZero}
 	}

@@ -1,7 +1,7 @@
 package rule
 
 // mirror maps a comparison to the one that holds with the operands swapped
-// (c < x  <=>  x > c); commutative operators map to themselves.
+// (k < x  <=>  x > k); commutative operators map to themselves.
 var mirror = map[op]op{
 	opAdd: opAdd, opMul: opMul, opEq: opEq, opNe: opNe,
 	opLt: opGt, opGt: opLt, opLe: opGe, opGe: opLe,
@@ -9,106 +9,124 @@ var mirror = map[op]op{
 
 // binaryFn compiles an arithmetic or comparison operator. divZero is
 // returned when "/" or "%" meets a zero divisor.
-func binaryFn(o op, divZero *fault, l, r compiled) evalFn {
+func binaryFn(o op, divZero *fault, x, y compiled) evalFn {
 	// Rules nearly always compare with or divide by a literal ("b % 17 == 0"),
 	// so a constant right operand gets closures that skip one call. A
 	// constant left operand is moved right when that keeps the meaning,
 	// which is safe because a constant can neither fault nor be skipped.
-	if l.isConst && !r.isConst {
+	if x.isConst && !y.isConst {
 		if m, ok := mirror[o]; ok {
-			o, l, r = m, r, l
+			o, x, y = m, y, x
 		}
 	}
-	if r.isConst && !((o == opDiv || o == opMod) && r.c == 0) {
-		return binaryConstFn(o, l.fn, r.c)
+	if y.isConst && !((o == opDiv || o == opMod) && y.k == 0) {
+		return binaryConstFn(o, x.fn, y.k)
 	}
-	x, y := l.fn, r.fn
+	fx, fy := x.fn, y.fn
 	switch o {
 	case opMul:
-		return func(env Env) (int64, *fault) { a, b, f := both(x, y, env); return a * b, f }
+		return func(a, b, p, l, c int64) (int64, *fault) { u, v, f := both(fx, fy, a, b, p, l, c); return u * v, f }
 	case opAdd:
-		return func(env Env) (int64, *fault) { a, b, f := both(x, y, env); return a + b, f }
+		return func(a, b, p, l, c int64) (int64, *fault) { u, v, f := both(fx, fy, a, b, p, l, c); return u + v, f }
 	case opSub:
-		return func(env Env) (int64, *fault) { a, b, f := both(x, y, env); return a - b, f }
+		return func(a, b, p, l, c int64) (int64, *fault) { u, v, f := both(fx, fy, a, b, p, l, c); return u - v, f }
 	case opLt:
-		return func(env Env) (int64, *fault) { a, b, f := both(x, y, env); return b2i(a < b), f }
+		return func(a, b, p, l, c int64) (int64, *fault) {
+			u, v, f := both(fx, fy, a, b, p, l, c)
+			return b2i(u < v), f
+		}
 	case opLe:
-		return func(env Env) (int64, *fault) { a, b, f := both(x, y, env); return b2i(a <= b), f }
+		return func(a, b, p, l, c int64) (int64, *fault) {
+			u, v, f := both(fx, fy, a, b, p, l, c)
+			return b2i(u <= v), f
+		}
 	case opGt:
-		return func(env Env) (int64, *fault) { a, b, f := both(x, y, env); return b2i(a > b), f }
+		return func(a, b, p, l, c int64) (int64, *fault) {
+			u, v, f := both(fx, fy, a, b, p, l, c)
+			return b2i(u > v), f
+		}
 	case opGe:
-		return func(env Env) (int64, *fault) { a, b, f := both(x, y, env); return b2i(a >= b), f }
+		return func(a, b, p, l, c int64) (int64, *fault) {
+			u, v, f := both(fx, fy, a, b, p, l, c)
+			return b2i(u >= v), f
+		}
 	case opEq:
-		return func(env Env) (int64, *fault) { a, b, f := both(x, y, env); return b2i(a == b), f }
+		return func(a, b, p, l, c int64) (int64, *fault) {
+			u, v, f := both(fx, fy, a, b, p, l, c)
+			return b2i(u == v), f
+		}
 	case opNe:
-		return func(env Env) (int64, *fault) { a, b, f := both(x, y, env); return b2i(a != b), f }
+		return func(a, b, p, l, c int64) (int64, *fault) {
+			u, v, f := both(fx, fy, a, b, p, l, c)
+			return b2i(u != v), f
+		}
 	case opDiv:
-		return func(env Env) (int64, *fault) {
-			a, b, f := both(x, y, env)
-			if f != nil || b == 0 {
+		return func(a, b, p, l, c int64) (int64, *fault) {
+			u, v, f := both(fx, fy, a, b, p, l, c)
+			if f != nil || v == 0 {
 				return 0, orFault(f, divZero)
 			}
-			return floorDiv(a, b), nil
+			return floorDiv(u, v), nil
 		}
 	case opMod:
-		return func(env Env) (int64, *fault) {
-			a, b, f := both(x, y, env)
-			if f != nil || b == 0 {
+		return func(a, b, p, l, c int64) (int64, *fault) {
+			u, v, f := both(fx, fy, a, b, p, l, c)
+			if f != nil || v == 0 {
 				return 0, orFault(f, divZero)
 			}
-			return floorMod(a, b), nil
+			return floorMod(u, v), nil
 		}
 	}
 	panic("rule: binaryFn: bad operator " + opInfo[o].sym) // unreachable: the parser makes only these
 }
 
-// binaryConstFn is binaryFn for a constant right operand c, which is not a
+// binaryConstFn is binaryFn for a constant right operand k, which is not a
 // zero divisor.
-func binaryConstFn(o op, x evalFn, c int64) evalFn {
+func binaryConstFn(o op, x evalFn, k int64) evalFn {
 	switch o {
 	case opMul:
-		return func(env Env) (int64, *fault) { a, f := x(env); return a * c, f }
+		return func(a, b, p, l, c int64) (int64, *fault) { u, f := x(a, b, p, l, c); return u * k, f }
 	case opAdd:
-		return func(env Env) (int64, *fault) { a, f := x(env); return a + c, f }
+		return func(a, b, p, l, c int64) (int64, *fault) { u, f := x(a, b, p, l, c); return u + k, f }
 	case opSub:
-		return func(env Env) (int64, *fault) { a, f := x(env); return a - c, f }
+		return func(a, b, p, l, c int64) (int64, *fault) { u, f := x(a, b, p, l, c); return u - k, f }
 	case opLt:
-		return func(env Env) (int64, *fault) { a, f := x(env); return b2i(a < c), f }
+		return func(a, b, p, l, c int64) (int64, *fault) { u, f := x(a, b, p, l, c); return b2i(u < k), f }
 	case opLe:
-		return func(env Env) (int64, *fault) { a, f := x(env); return b2i(a <= c), f }
+		return func(a, b, p, l, c int64) (int64, *fault) { u, f := x(a, b, p, l, c); return b2i(u <= k), f }
 	case opGt:
-		return func(env Env) (int64, *fault) { a, f := x(env); return b2i(a > c), f }
+		return func(a, b, p, l, c int64) (int64, *fault) { u, f := x(a, b, p, l, c); return b2i(u > k), f }
 	case opGe:
-		return func(env Env) (int64, *fault) { a, f := x(env); return b2i(a >= c), f }
+		return func(a, b, p, l, c int64) (int64, *fault) { u, f := x(a, b, p, l, c); return b2i(u >= k), f }
 	case opEq:
-		return func(env Env) (int64, *fault) { a, f := x(env); return b2i(a == c), f }
+		return func(a, b, p, l, c int64) (int64, *fault) { u, f := x(a, b, p, l, c); return b2i(u == k), f }
 	case opNe:
-		return func(env Env) (int64, *fault) { a, f := x(env); return b2i(a != c), f }
+		return func(a, b, p, l, c int64) (int64, *fault) { u, f := x(a, b, p, l, c); return b2i(u != k), f }
 	case opDiv:
-		return func(env Env) (int64, *fault) { a, f := x(env); return floorDiv(a, c), f }
+		return func(a, b, p, l, c int64) (int64, *fault) { u, f := x(a, b, p, l, c); return floorDiv(u, k), f }
 	case opMod:
-		if c > 0 { // the common "x % p"-style case, without floorMod's sign fix-ups for y
-			return func(env Env) (int64, *fault) {
-				a, f := x(env)
-				r := a % c
+		if k > 0 { // the common "x % 17" case, without floorMod's fix-ups for a negative divisor
+			return func(a, b, p, l, c int64) (int64, *fault) {
+				u, f := x(a, b, p, l, c)
+				r := u % k
 				if r < 0 {
-					r += c
+					r += k
 				}
 				return r, f
 			}
 		}
-		return func(env Env) (int64, *fault) { a, f := x(env); return floorMod(a, c), f }
+		return func(a, b, p, l, c int64) (int64, *fault) { u, f := x(a, b, p, l, c); return floorMod(u, k), f }
 	}
 	panic("rule: binaryConstFn: bad operator " + opInfo[o].sym) // unreachable: the parser makes only these
 }
 
 // both evaluates the operands left to right, stopping at the first fault.
-func both(x, y evalFn, env Env) (a, b int64, f *fault) {
-	if a, f = x(env); f != nil {
+func both(x, y evalFn, a, b, p, l, c int64) (u, v int64, f *fault) {
+	if u, f = x(a, b, p, l, c); f != nil {
 		return 0, 0, f
 	}
-	b, f = y(env)
-	return a, b, f
+	v, f = y(a, b, p, l, c)
+	return u, v, f
 }
 
 // orFault prefers an operand's fault, which happened first, to our own.

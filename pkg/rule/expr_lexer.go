@@ -89,11 +89,11 @@ func (l *lexer) next() (token, *SyntaxError) {
 	case '>':
 		two('=', opGe, opGt)
 	case '=':
-		two('=', opEq, 0)
+		two('=', opEq, opConst)
 	case '&':
-		two('&', opAnd, 0)
+		two('&', opAnd, opConst)
 	case '|':
-		two('|', opOr, 0)
+		two('|', opOr, opConst)
 	default:
 		r, size := utf8.DecodeRuneInString(l.src[start:])
 		if r == utf8.RuneError && size == 1 {
@@ -101,7 +101,7 @@ func (l *lexer) next() (token, *SyntaxError) {
 		}
 		return token{}, l.errAt(start, "unexpected character %q", r)
 	}
-	if tok.kind == tokOp && tok.op == 0 {
+	if tok.kind == tokOp && tok.op == opConst {
 		// "=", "&" and "|" exist only doubled; a single one is a common slip.
 		return token{}, l.errAt(start, "unexpected %q (did you mean %q?)", string(c), string([]byte{c, c}))
 	}
@@ -115,10 +115,11 @@ func (l *lexer) number() (token, *SyntaxError) {
 	tooLarge := false
 	for l.pos < len(l.src) && isDigit(l.src[l.pos]) {
 		d := int64(l.src[l.pos] - '0')
-		if v > (math.MaxInt64-d)/10 {
+		if tooLarge || v > (math.MaxInt64-d)/10 {
 			tooLarge = true
+		} else {
+			v = v*10 + d
 		}
-		v = v*10 + d // garbage once tooLarge, but then unused
 		l.pos++
 	}
 	digitsEnd := l.pos

@@ -8,6 +8,7 @@ import (
 
 // op is what a node computes. Operator tokens reuse it too; the lexer emits
 // opSub for every "-" and the parser turns one in prefix position into opNeg.
+// The comparisons and logical operators come last, for isPredicate.
 type op uint8
 
 const (

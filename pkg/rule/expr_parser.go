@@ -3,7 +3,7 @@ package rule
 import "fmt"
 
 // parser is a precedence-climbing parser. Binary operators are parsed in a
-// loop, so recursion grows only with parentheses, which MaxDepth bounds.
+// loop, so recursion grows only with parentheses, which MaxExprDepth bounds.
 type parser struct {
 	lx      lexer
 	tok     token // the current, not yet consumed token
@@ -14,8 +14,8 @@ type parser struct {
 
 func parse(src string) (*node, *SyntaxError) {
 	p := &parser{lx: lexer{src: src}}
-	if len(src) > MaxLen {
-		return nil, p.errAtPos(MaxLen, "expression longer than %d bytes", MaxLen)
+	if len(src) > MaxExprLen {
+		return nil, p.lx.errAt(MaxExprLen, "expression longer than %d bytes", MaxExprLen)
 	}
 	var err *SyntaxError
 	if p.tok, err = p.lx.next(); err != nil {
@@ -33,10 +33,6 @@ func parse(src string) (*node, *SyntaxError) {
 	default:
 		return nil, p.errAt(p.tok, "unexpected %s after complete expression", p.describe(p.tok))
 	}
-}
-
-func (p *parser) errAtPos(pos int, format string, args ...any) *SyntaxError {
-	return p.lx.errAt(pos, format, args...)
 }
 
 func (p *parser) errAt(t token, format string, args ...any) *SyntaxError {
@@ -96,8 +92,8 @@ func (p *parser) binary(minPrec int) (*node, *SyntaxError) {
 func (p *parser) unary() (*node, *SyntaxError) {
 	var prefix []token
 	for p.tok.kind == tokOp && (p.tok.op == opSub || p.tok.op == opNot) {
-		if len(prefix) == MaxDepth {
-			return nil, p.errAt(p.tok, "too many prefix operators in a row (maximum %d)", MaxDepth)
+		if len(prefix) == MaxExprDepth {
+			return nil, p.errAt(p.tok, "too many prefix operators in a row (maximum %d)", MaxExprDepth)
 		}
 		prefix = append(prefix, p.tok)
 		if err := p.advance(); err != nil {
@@ -132,8 +128,8 @@ func (p *parser) primary() (*node, *SyntaxError) {
 		}
 		return leaf(opVar, t.val, t.pos+1), nil
 	case tokLParen:
-		if p.parens == MaxDepth {
-			return nil, p.errAt(t, "parentheses nested too deeply (maximum %d)", MaxDepth)
+		if p.parens == MaxExprDepth {
+			return nil, p.errAt(t, "parentheses nested too deeply (maximum %d)", MaxExprDepth)
 		}
 		p.parens++
 		if err := p.advance(); err != nil {
@@ -174,11 +170,11 @@ func (p *parser) combine(opTok token, o op, x, y *node) (*node, *SyntaxError) {
 		n.depth = max(n.depth, y.depth+1)
 		n.width = x.width + y.width + len(opInfo[o].sym) + 4 // "(x + y)"
 	}
-	if n.depth > MaxDepth {
-		return nil, p.errAt(opTok, "expression nested too deeply (more than %d levels of operators)", MaxDepth)
+	if n.depth > MaxExprDepth {
+		return nil, p.errAt(opTok, "expression nested too deeply (more than %d levels of operators)", MaxExprDepth)
 	}
-	if n.width > MaxLen {
-		return nil, p.errAt(opTok, "expression too long (canonical form exceeds %d bytes)", MaxLen)
+	if n.width > MaxExprLen {
+		return nil, p.errAt(opTok, "expression too long (canonical form exceeds %d bytes)", MaxExprLen)
 	}
 	return n, nil
 }

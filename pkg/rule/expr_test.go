@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -201,6 +202,11 @@ func TestSyntaxError(t *testing.T) {
 		{"a ~ b", 3, `unexpected character '~'`},
 		{"a é", 3, `unexpected character 'é'`},
 		{"a \xff", 3, `unexpected byte 0xff`},
+		{"-#", 2, `unexpected character '#'`},
+		{"(#", 2, `unexpected character '#'`},
+		{"(a)#", 4, `unexpected character '#'`},
+		{"7#", 2, `unexpected character '#'`},
+		{"a + #", 5, `unexpected character '#'`},
 		{"b % 17 =", 8, `unexpected "=" (did you mean "=="?)`},
 		{"a = b", 3, `unexpected "=" (did you mean "=="?)`},
 		{"a & b", 3, `unexpected "&" (did you mean "&&"?)`},
@@ -257,11 +263,11 @@ func TestLimits(t *testing.T) {
 		return balanced(d-1) + "*(" + balanced(d-1) + ")"
 	}
 	ok := []string{
-		nest("(", "a", ")", MaxDepth),
-		strings.Repeat("-", MaxDepth) + "a",
-		nest("-(", "a", ")", MaxDepth),
-		chain(MaxDepth),
-		"a" + strings.Repeat(" ", MaxLen-1),
+		nest("(", "a", ")", MaxExprDepth),
+		strings.Repeat("-", MaxExprDepth) + "a",
+		nest("-(", "a", ")", MaxExprDepth),
+		chain(MaxExprDepth),
+		"a" + strings.Repeat(" ", MaxExprLen-1),
 		balanced(8),
 	}
 	for _, src := range ok {
@@ -280,12 +286,12 @@ func TestLimits(t *testing.T) {
 		col int
 		msg string
 	}{
-		{nest("(", "a", ")", MaxDepth+1), MaxDepth + 1, "parentheses nested too deeply (maximum 200)"},
-		{strings.Repeat("-", MaxDepth+1) + "a", MaxDepth + 1, "too many prefix operators in a row (maximum 200)"},
-		{nest("-(", "a", ")", MaxDepth+1), 2*MaxDepth + 2, "parentheses nested too deeply (maximum 200)"},
+		{nest("(", "a", ")", MaxExprDepth+1), MaxExprDepth + 1, "parentheses nested too deeply (maximum 200)"},
+		{strings.Repeat("-", MaxExprDepth+1) + "a", MaxExprDepth + 1, "too many prefix operators in a row (maximum 200)"},
+		{nest("-(", "a", ")", MaxExprDepth+1), 2*MaxExprDepth + 2, "parentheses nested too deeply (maximum 200)"},
 		{strings.Repeat("-", 100) + "(" + strings.Repeat("-", 101) + "a)", 1, "expression nested too deeply (more than 200 levels of operators)"},
-		{chain(MaxDepth + 1), len(chain(MaxDepth)) + 2, "expression nested too deeply (more than 200 levels of operators)"},
-		{"a" + strings.Repeat(" ", MaxLen), MaxLen + 1, "expression longer than 4096 bytes"},
+		{chain(MaxExprDepth + 1), len(chain(MaxExprDepth)) + 2, "expression nested too deeply (more than 200 levels of operators)"},
+		{"a" + strings.Repeat(" ", MaxExprLen), MaxExprLen + 1, "expression longer than 4096 bytes"},
 		{balanced(10), len(balanced(9)) + 1, "expression too long (canonical form exceeds 4096 bytes)"},
 	}
 	for _, tt := range bad {
@@ -395,6 +401,29 @@ func TestEvalDoesNotAllocate(t *testing.T) {
 			t.Errorf("Parse(%q).Eval allocates %v times per call", src, n)
 		}
 	}
+}
+
+// TestConcurrentEval lets the race detector confirm that one Expr serves
+// many goroutines.
+func TestConcurrentEval(t *testing.T) {
+	e, err := Parse("a + b == 50 && label != 3 || b / a > 2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range int64(1000) {
+				env := Env{A: i % 7, B: i + int64(g), Label: i % 5}
+				wantErr := env.A == 0 && (env.B != 50 || env.Label == 3) // b / a is reached
+				if _, err := e.Eval(env); (err != nil) != wantErr {
+					t.Errorf("Eval(%+v): %v", env, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
 
 func TestZeroExpr(t *testing.T) {
