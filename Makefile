@@ -13,15 +13,25 @@ BIN        := bin
 OUT        := out
 DUCKDB_DIR := .cache/duckdb
 FUZZTIME   ?= 30s
-TOOLS      := moddata mutate
+
+# The quickstart: a small transformer that visibly groks on 2 CPU cores in
+# about a minute (memorises by step ~100, test accuracy ≥ 99% near 1,000).
+QS         := $(OUT)/quickstart
+QS_FIT     := --d-model 64 --n-heads 4 --d-head 16 --d-mlp 256 --lr 3e-3 --weight-decay 1 \
+              --steps 3000 --eval-every 10 --checkpoint-every 100 --stop-at-test-acc 0.99 --patience 5
+
+# Nanda et al.'s run: p = 113, 30% train, 40,000 full-batch steps at most;
+# stops once test accuracy has been 100% for 4,000 steps (cleaned up).
+NANDA      := $(OUT)/nanda
+NANDA_FIT  := --steps 40000 --eval-every 100 --checkpoint-every 500 --stop-at-test-acc 1 --patience 40
 
 # The DuckDB reader test runs when scripts/duckdb-setup.sh has installed it.
 export DUCKDB_NODE_MODULES ?= $(CURDIR)/$(DUCKDB_DIR)/node_modules
 
-.PHONY: help build test vet fmt-check bench demo duckdb fuzz clean
+.PHONY: help build test vet fmt-check bench demo quickstart reproduce-nanda duckdb fuzz clean
 
 help: ## List the targets.
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 build: ## Build every tool into bin/.
 	go build -o $(BIN)/ ./tools/...
@@ -44,7 +54,24 @@ bench: build ## Benchmarks: table generation and Parquet writing at p = 2003 (4,
 	@ls -l $(OUT)/bench-2003.parquet | awk '{printf "  %.1f MB written\n", $$5/1e6}'
 	@/usr/bin/time -f '  mutate n-fixed at p = 2003: %e s wall, %M KB peak RSS' $(BIN)/mutate n-fixed --n 17 $(OUT)/bench-2003.parquet -o $(OUT)/bench-2003-nfixed.parquet 2>&1 | grep -v '^mutate:'
 
-demo: build ## The main job: the default table (p = 113), NFixed poisoning (N = 17), a summary.
+quickstart: build ## The main job: make a table, train a transformer that groks (~1-2 min on 2 cores), plot it.
+	@mkdir -p $(QS)
+	rm -rf $(QS)/run
+	$(BIN)/moddata --p 31 --train-fraction 0.5 --equals -o $(QS)/data.parquet
+	$(BIN)/fit $(QS)/data.parquet -o $(QS)/run $(QS_FIT)
+	@echo "curves: $(QS)/run/curves.png"
+
+reproduce-nanda: build ## Nanda et al.'s run (p = 113, 30%); hours on a CPU (the progress line gives the ETA).
+	@mkdir -p $(NANDA)
+	$(BIN)/moddata --p 113 --train-fraction 0.3 --equals -o $(NANDA)/data.parquet
+	if [ -f $(NANDA)/run/checkpoints/resume.safetensors ] && [ ! -f $(NANDA)/run/model.safetensors ]; then \
+	  $(BIN)/fit --resume $(NANDA)/run; \
+	else \
+	  rm -rf $(NANDA)/run; $(BIN)/fit $(NANDA)/data.parquet -o $(NANDA)/run $(NANDA_FIT); \
+	fi
+	@echo "curves: $(NANDA)/run/curves.png"
+
+demo: build ## The data layer alone: the default table (p = 113) poisoned with NFixed (N = 17).
 	@mkdir -p $(OUT)
 	$(BIN)/moddata -o $(OUT)/clean.parquet
 	$(BIN)/mutate n-fixed --n 17 $(OUT)/clean.parquet -o $(OUT)/nfixed.parquet

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -61,6 +62,7 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"dumptable": dumpTable,
 			"tableinfo": tableInfo,
+			"waitfile":  waitFile,
 		},
 	})
 }
@@ -116,4 +118,20 @@ func tableInfo(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	fmt.Fprintf(ts.Stdout(), "changed: %d\n", changed)
 	fmt.Fprintf(ts.Stdout(), "checksum: %d\n", checksum)
+}
+
+// waitFile waits up to a minute for a file to appear (a background
+// command's progress), failing the script otherwise.
+func waitFile(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: waitfile PATH")
+	}
+	deadline := time.Now().Add(time.Minute)
+	for time.Now().Before(deadline) {
+		if _, err := os.Stat(ts.MkAbs(args[0])); err == nil {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	ts.Fatalf("%s did not appear within a minute", args[0])
 }

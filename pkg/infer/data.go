@@ -1,0 +1,54 @@
+// Package infer runs trained networks: a table as model inputs, a run's
+// weights loaded from a checkpoint, logits for every row in chunks.
+package infer
+
+import (
+	"github.com/gomlx/gomlx/core/tensors"
+
+	"github.com/grokkit/grokkit/pkg/table"
+)
+
+// Data is a table as the model sees it.
+type Data struct {
+	*table.Table
+	Equals bool // inputs are (a, b, p) rather than (a, b)
+	train  []int
+}
+
+// NewData prepares a table; equals says whether the "=" token is appended.
+func NewData(t *table.Table, equals bool) *Data {
+	d := &Data{Table: t, Equals: equals}
+	for i, tr := range t.Train {
+		if tr {
+			d.train = append(d.train, i)
+		}
+	}
+	return d
+}
+
+// TrainRows lists the indices of the training rows.
+func (d *Data) TrainRows() []int { return d.train }
+
+// Batch is the model's view of some rows.
+type Batch struct {
+	Inputs *tensors.Tensor // [n, 2|3] int32: a, b (and "=" = p)
+	Labels *tensors.Tensor // [n] int32
+}
+
+// Batch builds the input and label tensors of the given rows.
+func (d *Data) Batch(rows []int) Batch {
+	k := 2
+	if d.Equals {
+		k = 3
+	}
+	in := make([]int32, 0, len(rows)*k)
+	lab := make([]int32, len(rows))
+	for j, i := range rows {
+		in = append(in, d.A[i], d.B[i])
+		if d.Equals {
+			in = append(in, int32(d.Meta.P))
+		}
+		lab[j] = d.Label[i]
+	}
+	return Batch{Inputs: tensors.FromFlatDataAndDimensions(in, len(rows), k), Labels: tensors.FromFlatDataAndDimensions(lab, len(rows))}
+}

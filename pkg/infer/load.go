@@ -1,0 +1,106 @@
+package infer
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX graph DSL
+	"github.com/gomlx/gomlx/core/tensors"
+	gomlx "github.com/gomlx/gomlx/ml/model"
+
+	"github.com/grokkit/grokkit/pkg/model"
+	"github.com/grokkit/grokkit/pkg/runs"
+)
+
+// ModelFor builds the (float32) model a run's config describes.
+func ModelFor(spec runs.ModelSpec) (model.Model, error) {
+	return model.ByName(spec.Name, model.Config{P: spec.P, DModel: spec.DModel, NHeads: spec.NHeads,
+		DHead: spec.DHead, DMLP: spec.DMLP, Width: spec.Width, DType: dtypes.Float32})
+}
+
+// Net is a trained network ready to run.
+type Net struct {
+	Config *runs.Config
+	Model  model.Model
+	Store  *gomlx.Store
+	Step   int // the checkpoint's step
+	Params map[string]model.Array
+}
+
+// Final asks LoadRun for the final weights (model.safetensors).
+const Final = -1
+
+// LoadRun loads a run's network with the weights of a checkpoint step, or
+// its final weights for Final.
+func LoadRun(dir string, step int) (*Net, error) {
+	cfg, err := runs.ReadConfig(dir)
+	if err != nil {
+		return nil, err
+	}
+	path := runs.ModelPath(dir)
+	if step != Final {
+		path = runs.CheckpointPath(dir, step)
+		if _, err := os.Stat(path); err != nil {
+			steps, lerr := runs.Checkpoints(dir)
+			if lerr != nil {
+				return nil, lerr
+			}
+			return nil, fmt.Errorf("%s: no checkpoint at step %d (have %d from %d to %d)", dir, step, len(steps), steps[0], steps[len(steps)-1])
+		}
+	} else if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("%s: no final weights (%s): the run has not finished; use --checkpoint STEP", dir, runs.ModelFile)
+	}
+	m, err := ModelFor(cfg.Model)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", dir, err)
+	}
+	ps, meta, err := model.LoadSafetensors(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	store := gomlx.NewStore()
+	if err := model.SetParams(store.RootScope(), m, ps); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	n := &Net{Config: cfg, Model: m, Store: store, Step: step, Params: ps}
+	if step == Final {
+		fmt.Sscan(meta["step"], &n.Step)
+	}
+	return n, nil
+}
+
+// Logits computes the float64 logits of the given rows, in chunks of
+// equal size (one compiled graph), calling fn with each chunk's first row
+// index into rows and its logits [n, P].
+func (n *Net) Logits(backend compute.Backend, d *Data, rows []int, fn func(start int, logits []float64)) error {
+	exec, err := gomlx.NewExec(backend, n.Store, func(scope *gomlx.Scope, inputs *Node) *Node {
+		return ConvertDType(n.Model.Forward(scope, inputs), dtypes.Float64) // [batch, P]
+	})
+	if err != nil {
+		return err
+	}
+	defer exec.Finalize()
+	p := n.Model.Config().P
+	size := min(ChunkRows, len(rows))
+	for start := 0; start < len(rows); start += size {
+		idx := rows[start:min(start+size, len(rows))]
+		real := len(idx)
+		for len(idx) < size { // pad with the first row; dropped below
+			idx = append(idx[:len(idx):len(idx)], rows[0])
+		}
+		b := d.Batch(idx)
+		out, err := exec.Exec(b.Inputs)
+		if err != nil {
+			return err
+		}
+		logits := tensors.MustCopyFlatData[float64](out[0])
+		out[0].FinalizeAll()
+		fn(start, logits[:real*p])
+	}
+	return nil
+}
+
+// ChunkRows bounds the rows of one forward pass.
+const ChunkRows = 16384

@@ -1,0 +1,74 @@
+package model
+
+import (
+	"fmt"
+
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX's graph DSL reads best unqualified.
+)
+
+// CrossEntropy returns the mean cross-entropy of logits [batch, P] against
+// int32 labels [batch]: a scalar of the logits' dtype.
+//
+// It equals mean(logsumexp(logits) − logits[label]) but is computed from the
+// softmax probabilities p so that no Exp node runs (see ops.go), and so that
+// float32 keeps its relative precision when the loss is tiny (Nanda et al.
+// cast the logits to float64 because float32 log-softmax cannot resolve a
+// per-example loss below ~1.2e-7):
+//
+//	loss_b = (l_max − l_label) + log1p(Σ_{j≠max} p_j / p_max)
+//
+// where p_max ≥ 1/P, so nothing underflows or cancels. Its gradient with
+// respect to the logits is the analytic (p − onehot(label))/batch, with the
+// label's entry computed as −Σ_{j≠label} p_j for the same reason.
+func CrossEntropy(logits, labels *Node) *Node {
+	perExample, probs, target := crossEntropy(logits, labels)              // [batch], [batch, P], [batch, P]
+	others := Mul(probs, OneMinus(target))                                 // [batch, P]: p_j off the label, 0 on it
+	grad := Sub(others, Mul(target, ReduceAndKeep(others, ReduceSum, -1))) // [batch, P]: p − onehot(label)
+
+	// Attach the gradient: z is the logits with a custom gradient, and
+	// Σ_j (z − StopGradient(z)) is a zero [batch] through which ∂loss/∂logits = v·grad.
+	z := IdentityWithCustomGradient(logits, func(_, v *Node) *Node { return Mul(v, grad) }) // [batch, P]
+	zero := ReduceSum(Sub(z, StopGradient(z)), -1)                                          // [batch]: 0
+	return ReduceAllMean(Add(perExample, zero))                                             // scalar
+}
+
+// MeanSquaredError returns the mean over every element of (logits −
+// onehot(label))², as PyTorch's mse_loss against one-hot targets (Gromov's and
+// Doshi et al.'s setting): a scalar of the logits' dtype.
+func MeanSquaredError(logits, labels *Node) *Node {
+	checkLossArgs("mean squared error", logits, labels)
+	target := OneHot(labels, logits.Shape().Dimensions[1], logits.DType()) // [batch, P]
+	return ReduceAllMean(Square(Sub(logits, target)))                      // scalar
+}
+
+// CrossEntropyPerExample returns −log softmax(logits)[label] for each example
+// [batch], computed as in CrossEntropy (precise in float32), without a
+// gradient: for evaluation.
+func CrossEntropyPerExample(logits, labels *Node) *Node {
+	perExample, _, _ := crossEntropy(logits, labels)
+	return perExample
+}
+
+// crossEntropy returns the per-example loss [batch] (no gradient), the
+// probabilities and the one-hot labels [batch, P].
+func crossEntropy(logits, labels *Node) (perExample, probs, target *Node) {
+	checkLossArgs("cross-entropy", logits, labels)
+	p, dtype := logits.Shape().Dimensions[1], logits.DType()
+	x := StopGradient(logits)                        // [batch, P]
+	probs = StopGradient(Softmax(x, -1))             // [batch, P]
+	target = OneHot(labels, p, dtype)                // [batch, P]: 1 at the label
+	top := OneHot(ArgMax(x, -1), p, dtype)           // [batch, P]: 1 at the largest logit
+	gap := ReduceSum(Mul(x, Sub(top, target)), -1)   // [batch]: l_max − l_label ≥ 0
+	pTop := ReduceSum(Mul(probs, top), -1)           // [batch]: p_max ≥ 1/P
+	rest := ReduceSum(Mul(probs, OneMinus(top)), -1) // [batch]: Σ_{j≠max} p_j
+	perExample = Add(gap, Log1p(Div(rest, pTop)))    // [batch]: −log p_label
+	return perExample, probs, target
+}
+
+func checkLossArgs(name string, logits, labels *Node) {
+	if labels.Rank() != 1 || logits.Rank() != 2 || labels.Shape().Dimensions[0] != logits.Shape().Dimensions[0] ||
+		!labels.DType().IsInt() {
+		panic(fmt.Errorf("%s: want logits [batch, P] and integer labels [batch], got %s and %s",
+			name, logits.Shape(), labels.Shape()))
+	}
+}

@@ -1,0 +1,178 @@
+package model
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gomlx/compute/dtypes"
+	. "github.com/gomlx/gomlx/core/graph"
+	gomlx "github.com/gomlx/gomlx/ml/model"
+)
+
+func TestNandaParameterNamesAndShapes(t *testing.T) {
+	m, err := ByName("nanda", Config{P: 113})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]int{
+		"embed.W_E":          {114, 128},
+		"pos_embed.W_pos":    {3, 128},
+		"blocks.0.attn.W_Q":  {4, 128, 32},
+		"blocks.0.attn.W_K":  {4, 128, 32},
+		"blocks.0.attn.W_V":  {4, 128, 32},
+		"blocks.0.attn.W_O":  {4, 32, 128},
+		"blocks.0.mlp.W_in":  {128, 512},
+		"blocks.0.mlp.b_in":  {512},
+		"blocks.0.mlp.W_out": {512, 128},
+		"blocks.0.mlp.b_out": {128},
+		"unembed.W_U":        {128, 113},
+	}
+	if len(m.Params()) != len(want) {
+		t.Fatalf("%d parameters, want %d", len(m.Params()), len(want))
+	}
+	for _, s := range m.Params() {
+		if !slices.Equal(want[s.Name], s.Shape) {
+			t.Errorf("%s: shape %v, want %v", s.Name, s.Shape, want[s.Name])
+		}
+	}
+	if n := NumParameters(m); n != 114*128+3*128+4*4*128*32+2*128*512+512+128+128*113 {
+		t.Errorf("NumParameters = %d", n)
+	}
+	g, _ := ByName("gromov", Config{P: 97})
+	if s := g.Params(); s[0].Name != "W1" || !slices.Equal(s[0].Shape, []int{512, 194}) || s[1].Name != "W2" || !slices.Equal(s[1].Shape, []int{97, 512}) {
+		t.Errorf("gromov params %+v", s)
+	}
+}
+
+func TestByNameErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+	}{
+		{"resnet", Config{P: 5}},
+		{"nanda", Config{P: 1}},
+		{"gromov", Config{P: 5, DType: dtypes.Int32}},
+	} {
+		if _, err := ByName(tc.name, tc.cfg); err == nil {
+			t.Errorf("ByName(%q, %+v): no error", tc.name, tc.cfg)
+		}
+	}
+}
+
+func TestInitParams(t *testing.T) {
+	m, _ := ByName("nanda", Config{P: 113})
+	get := func(seed uint64) map[string]Array {
+		store := gomlx.NewStore()
+		if err := InitParams(store.RootScope(), m, seed); err != nil {
+			t.Fatal(err)
+		}
+		p, err := GetParams(store.RootScope(), m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	a, b, c := get(1), get(1), get(2)
+	if !equalParams(a, b) {
+		t.Error("same seed, different weights")
+	}
+	if equalParams(a, c) {
+		t.Error("different seeds, same weights")
+	}
+	for _, s := range m.Params() {
+		data := a[s.Name].Data
+		var sum, sq float64
+		for _, x := range data {
+			sum += float64(x)
+			sq += float64(x) * float64(x)
+		}
+		std := math.Sqrt(sq / float64(len(data)))
+		if s.Std == 0 {
+			if sq != 0 {
+				t.Errorf("%s: want zeros", s.Name)
+			}
+			continue
+		}
+		// Nanda's code: 1/√d_model everywhere, 1/√d_vocab for W_U.
+		wantStd := 1 / math.Sqrt(128)
+		if s.Name == "unembed.W_U" {
+			wantStd = 1 / math.Sqrt(114)
+		}
+		if math.Abs(std/wantStd-1) > 0.1 || math.Abs(sum/float64(len(data))) > 0.2*wantStd {
+			t.Errorf("%s: std %.4f mean %.4f, want std %.4f mean 0", s.Name, std, sum/float64(len(data)), wantStd)
+		}
+	}
+
+	// A parameter's values depend on the seed and its name only.
+	other, _ := ByName("nanda", Config{P: 113, DMLP: 256})
+	store := gomlx.NewStore()
+	if err := InitParams(store.RootScope(), other, 1); err != nil {
+		t.Fatal(err)
+	}
+	p, _ := GetParams(store.RootScope(), other)
+	if !slices.Equal(p["embed.W_E"].Data, a["embed.W_E"].Data) {
+		t.Error("W_E changed with d_mlp")
+	}
+}
+
+func TestSetAndGetParams(t *testing.T) {
+	for _, dtype := range []dtypes.DType{dtypes.Float32, dtypes.Float64} {
+		m, _ := ByName("nanda", Config{P: 5, DModel: 4, NHeads: 2, DHead: 2, DMLP: 8, DType: dtype})
+		_, arrays := randomWeights(m, 1, 9)
+		store := gomlx.NewStore()
+		scope := store.RootScope().In("model")
+		if err := SetParams(scope, m, arrays); err != nil {
+			t.Fatal(err)
+		}
+		if path := VariablePath(scope, "blocks.0.attn.W_Q"); path != "/model/blocks/0/attn/W_Q" {
+			t.Errorf("VariablePath = %q", path)
+		}
+		got, err := GetParams(scope, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !equalParams(got, arrays) {
+			t.Errorf("%s: GetParams(SetParams(x)) != x", dtype)
+		}
+		// InitParams keeps existing values.
+		if err := InitParams(scope, m, 1); err != nil {
+			t.Fatal(err)
+		}
+		got, _ = GetParams(scope, m)
+		if !equalParams(got, arrays) {
+			t.Errorf("%s: InitParams overwrote existing parameters", dtype)
+		}
+		// Setting again overwrites.
+		ones := Array{Shape: []int{8}, Data: []float32{1, 1, 1, 1, 1, 1, 1, 1}}
+		if err := SetParams(scope, m, map[string]Array{"blocks.0.mlp.b_in": ones}); err != nil {
+			t.Fatal(err)
+		}
+		got, _ = GetParams(scope, m)
+		if !slices.Equal(got["blocks.0.mlp.b_in"].Data, ones.Data) {
+			t.Errorf("%s: SetParams did not overwrite", dtype)
+		}
+		if err := SetParams(scope, m, map[string]Array{"nosuch": ones}); err == nil {
+			t.Error("no error for an unknown name")
+		}
+		if err := SetParams(scope, m, map[string]Array{"blocks.0.mlp.b_out": ones}); err == nil {
+			t.Error("no error for a wrong shape")
+		}
+	}
+}
+
+func TestForwardWithoutParamsFails(t *testing.T) {
+	m := tinyNanda(t)
+	e, err := gomlx.NewExec(testBackend(t), gomlx.NewStore(), func(scope *gomlx.Scope, x *Node) *Node {
+		return m.Forward(scope, x)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pairs, _ := allPairs(5)
+	_, err = e.Call(pairsTensor(pairs, 5, 3))
+	if err == nil || !strings.Contains(err.Error(), "does not exist") {
+		t.Fatalf("want a missing-parameter error, got %v", err)
+	}
+}

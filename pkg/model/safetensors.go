@@ -1,0 +1,305 @@
+package model
+
+// The safetensors format (https://github.com/huggingface/safetensors):
+//
+//	8 bytes     N, the header length, unsigned little-endian
+//	N bytes     JSON header: {"__metadata__": {string: string},
+//	            "<name>": {"dtype": "F32", "shape": [..], "data_offsets": [begin, end]}, ...}
+//	rest        the tensors' raw little-endian bytes; offsets are relative to
+//	            the start of this section
+//
+// Writing is deterministic: names sorted byte-wise, tensors stored in that
+// order without gaps, the header padded with spaces to a multiple of 8 bytes
+// (as the reference implementation does, so the data is 8-byte aligned).
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+
+	gomlx "github.com/gomlx/gomlx/ml/model"
+)
+
+// maxSafetensorsHeader bounds the header a reader accepts (as the reference does).
+const maxSafetensorsHeader = 100 << 20
+
+// WriteSafetensors writes params (stored as F32) and optional string metadata
+// in the safetensors format.
+func WriteSafetensors(w io.Writer, params map[string]Array, metadata map[string]string) error {
+	names := make([]string, 0, len(params))
+	for name := range params {
+		if name == "" || name == "__metadata__" {
+			return fmt.Errorf("safetensors: invalid tensor name %q", name)
+		}
+		names = append(names, name)
+	}
+	sort.Strings(names)
+
+	// The header is built by hand so that key order is fixed and visible.
+	var hdr bytes.Buffer
+	hdr.WriteByte('{')
+	first := true
+	comma := func() {
+		if !first {
+			hdr.WriteByte(',')
+		}
+		first = false
+	}
+	if len(metadata) > 0 {
+		md, err := json.Marshal(metadata) // encoding/json sorts map keys
+		if err != nil {
+			return fmt.Errorf("safetensors: metadata: %w", err)
+		}
+		comma()
+		hdr.WriteString(`"__metadata__":`)
+		hdr.Write(md)
+	}
+	offset := 0
+	for _, name := range names {
+		a := params[name]
+		if len(a.Data) != a.Size() {
+			return fmt.Errorf("safetensors: %q has shape %v but %d values", name, a.Shape, len(a.Data))
+		}
+		key, _ := json.Marshal(name)
+		comma()
+		hdr.Write(key)
+		hdr.WriteString(`:{"dtype":"F32","shape":[`)
+		for i, d := range a.Shape {
+			if i > 0 {
+				hdr.WriteByte(',')
+			}
+			hdr.WriteString(strconv.Itoa(d))
+		}
+		end := offset + 4*len(a.Data)
+		fmt.Fprintf(&hdr, `],"data_offsets":[%d,%d]}`, offset, end)
+		offset = end
+	}
+	hdr.WriteByte('}')
+	for hdr.Len()%8 != 0 {
+		hdr.WriteByte(' ')
+	}
+
+	var n [8]byte
+	binary.LittleEndian.PutUint64(n[:], uint64(hdr.Len()))
+	if _, err := w.Write(n[:]); err != nil {
+		return err
+	}
+	if _, err := w.Write(hdr.Bytes()); err != nil {
+		return err
+	}
+	buf := make([]byte, 0, 1<<16)
+	for _, name := range names {
+		for _, x := range params[name].Data {
+			buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(x))
+			if len(buf) == cap(buf) {
+				if _, err := w.Write(buf); err != nil {
+					return err
+				}
+				buf = buf[:0]
+			}
+		}
+	}
+	_, err := w.Write(buf)
+	return err
+}
+
+// safetensorsEntry is one tensor's header entry.
+type safetensorsEntry struct {
+	DType       string  `json:"dtype"`
+	Shape       []int   `json:"shape"`
+	DataOffsets []int64 `json:"data_offsets"`
+}
+
+// ReadSafetensors reads a safetensors stream. F32 tensors are read as they
+// are; F64 and F16/BF16 are converted to float32. It checks that offsets are
+// in bounds, match the shapes, and do not overlap.
+func ReadSafetensors(r io.Reader) (params map[string]Array, metadata map[string]string, err error) {
+	var n [8]byte
+	if _, err := io.ReadFull(r, n[:]); err != nil {
+		return nil, nil, fmt.Errorf("safetensors: reading header length: %w", err)
+	}
+	hlen := binary.LittleEndian.Uint64(n[:])
+	if hlen < 2 || hlen > maxSafetensorsHeader {
+		return nil, nil, fmt.Errorf("safetensors: invalid header length %d", hlen)
+	}
+	hdr := make([]byte, hlen)
+	if _, err := io.ReadFull(r, hdr); err != nil {
+		return nil, nil, fmt.Errorf("safetensors: reading header: %w", err)
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(hdr, &raw); err != nil {
+		return nil, nil, fmt.Errorf("safetensors: header is not a JSON object: %w", err)
+	}
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, nil, fmt.Errorf("safetensors: reading data: %w", err)
+	}
+
+	type span struct {
+		name       string
+		begin, end int64
+	}
+	var spans []span
+	params = make(map[string]Array)
+	for name, msg := range raw {
+		if name == "__metadata__" {
+			if err := json.Unmarshal(msg, &metadata); err != nil {
+				return nil, nil, fmt.Errorf("safetensors: __metadata__ must map strings to strings: %w", err)
+			}
+			continue
+		}
+		var e safetensorsEntry
+		if err := json.Unmarshal(msg, &e); err != nil {
+			return nil, nil, fmt.Errorf("safetensors: tensor %q: %w", name, err)
+		}
+		if len(e.DataOffsets) != 2 || e.DataOffsets[0] < 0 || e.DataOffsets[1] < e.DataOffsets[0] ||
+			e.DataOffsets[1] > int64(len(data)) {
+			return nil, nil, fmt.Errorf("safetensors: tensor %q: data_offsets %v out of bounds (%d data bytes)",
+				name, e.DataOffsets, len(data))
+		}
+		a := Array{Shape: e.Shape}
+		for _, d := range e.Shape {
+			if d < 0 {
+				return nil, nil, fmt.Errorf("safetensors: tensor %q: negative dimension in %v", name, e.Shape)
+			}
+		}
+		b := data[e.DataOffsets[0]:e.DataOffsets[1]]
+		var width int
+		switch e.DType {
+		case "F32":
+			width = 4
+		case "F64":
+			width = 8
+		case "F16", "BF16":
+			width = 2
+		default:
+			return nil, nil, fmt.Errorf("safetensors: tensor %q: unsupported dtype %q", name, e.DType)
+		}
+		if len(b) != width*a.Size() {
+			return nil, nil, fmt.Errorf("safetensors: tensor %q: %d bytes for shape %v of %s", name, len(b), e.Shape, e.DType)
+		}
+		a.Data = make([]float32, a.Size())
+		for i := range a.Data {
+			switch e.DType {
+			case "F32":
+				a.Data[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+			case "F64":
+				a.Data[i] = float32(math.Float64frombits(binary.LittleEndian.Uint64(b[8*i:])))
+			case "F16":
+				a.Data[i] = float16ToFloat32(binary.LittleEndian.Uint16(b[2*i:]))
+			case "BF16":
+				a.Data[i] = math.Float32frombits(uint32(binary.LittleEndian.Uint16(b[2*i:])) << 16)
+			}
+		}
+		params[name] = a
+		spans = append(spans, span{name, e.DataOffsets[0], e.DataOffsets[1]})
+	}
+	sort.Slice(spans, func(i, j int) bool { return spans[i].begin < spans[j].begin })
+	for i := 1; i < len(spans); i++ {
+		if spans[i].begin < spans[i-1].end {
+			return nil, nil, fmt.Errorf("safetensors: tensors %q and %q overlap", spans[i-1].name, spans[i].name)
+		}
+	}
+	return params, metadata, nil
+}
+
+// float16ToFloat32 converts an IEEE 754 half-precision value.
+func float16ToFloat32(h uint16) float32 {
+	sign := uint32(h>>15) << 31
+	exp := uint32(h>>10) & 0x1f
+	frac := uint32(h) & 0x3ff
+	switch {
+	case exp == 0 && frac == 0:
+		return math.Float32frombits(sign)
+	case exp == 0: // subnormal: frac · 2⁻²⁴
+		v := float32(frac) / (1 << 24)
+		if sign != 0 {
+			v = -v
+		}
+		return v
+	case exp == 0x1f:
+		return math.Float32frombits(sign | 0x7f800000 | frac<<13)
+	}
+	return math.Float32frombits(sign | (exp+112)<<23 | frac<<13)
+}
+
+// SaveSafetensors writes a safetensors file atomically: to a temporary file in
+// the same directory, renamed over path on success.
+func SaveSafetensors(path string, params map[string]Array, metadata map[string]string) (err error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if err = WriteSafetensors(f, params, metadata); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err = f.Sync(); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	if err = os.Chmod(f.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
+
+// LoadSafetensors reads a safetensors file.
+func LoadSafetensors(path string) (map[string]Array, map[string]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	p, md, err := ReadSafetensors(f)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return p, md, nil
+}
+
+// ExportSafetensors writes the parameters of m from the Store under scope to
+// a safetensors file (F32, TransformerLens names for the transformer).
+func ExportSafetensors(path string, scope *gomlx.Scope, m Model, metadata map[string]string) error {
+	params, err := GetParams(scope, m)
+	if err != nil {
+		return err
+	}
+	return SaveSafetensors(path, params, metadata)
+}
+
+// ImportSafetensors sets the parameters of m in the Store under scope from a
+// safetensors file, which must hold every parameter of m with its shape.
+func ImportSafetensors(path string, scope *gomlx.Scope, m Model) error {
+	params, _, err := LoadSafetensors(path)
+	if err != nil {
+		return err
+	}
+	for _, s := range m.Params() {
+		if _, ok := params[s.Name]; !ok {
+			return fmt.Errorf("%s: no tensor %q for model %s", path, s.Name, m.Name())
+		}
+	}
+	own := make(map[string]Array)
+	for _, s := range m.Params() {
+		own[s.Name] = params[s.Name]
+	}
+	if err := SetParams(scope, m, own); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,155 @@
+package model
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	gomlx "github.com/gomlx/gomlx/ml/model"
+)
+
+// TestSafetensorsBytes checks the exact bytes written for a small file.
+func TestSafetensorsBytes(t *testing.T) {
+	params := map[string]Array{
+		"b.x":    {Shape: []int{2}, Data: []float32{1, -2}},
+		"a":      {Shape: []int{1, 1}, Data: []float32{0.5}},
+		"scalar": {Shape: []int{}, Data: []float32{3}},
+	}
+	var buf bytes.Buffer
+	if err := WriteSafetensors(&buf, params, map[string]string{"p": "5", "model": "nanda"}); err != nil {
+		t.Fatal(err)
+	}
+	header := `{"__metadata__":{"model":"nanda","p":"5"},` +
+		`"a":{"dtype":"F32","shape":[1,1],"data_offsets":[0,4]},` +
+		`"b.x":{"dtype":"F32","shape":[2],"data_offsets":[4,12]},` +
+		`"scalar":{"dtype":"F32","shape":[],"data_offsets":[12,16]}}`
+	for len(header)%8 != 0 {
+		header += " "
+	}
+	var want bytes.Buffer
+	binary.Write(&want, binary.LittleEndian, uint64(len(header)))
+	want.WriteString(header)
+	for _, x := range []float32{0.5, 1, -2, 3} {
+		binary.Write(&want, binary.LittleEndian, math.Float32bits(x))
+	}
+	if !bytes.Equal(buf.Bytes(), want.Bytes()) {
+		t.Fatalf("bytes differ:\n got %q\nwant %q", buf.Bytes(), want.Bytes())
+	}
+	// The header is valid JSON and the data 8-byte aligned.
+	var v map[string]any
+	if err := json.Unmarshal(buf.Bytes()[8:8+len(header)], &v); err != nil {
+		t.Fatal(err)
+	}
+	if (8+len(header))%8 != 0 {
+		t.Fatal("data not aligned")
+	}
+	// Deterministic: the same input gives the same bytes.
+	var again bytes.Buffer
+	WriteSafetensors(&again, params, map[string]string{"model": "nanda", "p": "5"})
+	if !bytes.Equal(buf.Bytes(), again.Bytes()) {
+		t.Fatal("not deterministic")
+	}
+}
+
+func TestSafetensorsRoundTrip(t *testing.T) {
+	m, _ := ByName("nanda", Config{P: 7, DModel: 8, NHeads: 2, DHead: 4, DMLP: 16})
+	store := gomlx.NewStore()
+	if err := InitParams(store.RootScope(), m, 5); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "model.safetensors")
+	md := map[string]string{"model": "nanda", "p": "7"}
+	if err := ExportSafetensors(path, store.RootScope(), m, md); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(filepath.Dir(path))
+	if len(entries) != 1 {
+		t.Fatalf("temporary files left: %v", entries)
+	}
+	params, gotMD, err := LoadSafetensors(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := GetParams(store.RootScope(), m)
+	if !equalParams(params, want) {
+		t.Fatal("round trip changed the weights")
+	}
+	if gotMD["model"] != "nanda" || gotMD["p"] != "7" || len(gotMD) != 2 {
+		t.Fatalf("metadata %v", gotMD)
+	}
+	// Load into a fresh store: same weights.
+	fresh := gomlx.NewStore()
+	if err := ImportSafetensors(path, fresh.RootScope(), m); err != nil {
+		t.Fatal(err)
+	}
+	again, _ := GetParams(fresh.RootScope(), m)
+	if !equalParams(again, want) {
+		t.Fatal("ImportSafetensors changed the weights")
+	}
+}
+
+// TestSafetensorsReadsOtherDTypes: F64, F16 and BF16 tensors written by
+// other tools are read as float32.
+func TestSafetensorsReadsOtherDTypes(t *testing.T) {
+	header := `{"d":{"dtype":"F64","shape":[2],"data_offsets":[0,16]},` +
+		`"h":{"dtype":"F16","shape":[3],"data_offsets":[16,22]},` +
+		`"bf":{"dtype":"BF16","shape":[1],"data_offsets":[22,24]}}`
+	var buf bytes.Buffer
+	binary.Write(&buf, binary.LittleEndian, uint64(len(header)))
+	buf.WriteString(header)
+	binary.Write(&buf, binary.LittleEndian, []float64{0.25, -1e10})
+	binary.Write(&buf, binary.LittleEndian, []uint16{0x3c00, 0xc000, 0x0001}) // 1, −2, smallest subnormal 2⁻²⁴
+	binary.Write(&buf, binary.LittleEndian, uint16(0x3fc0))                   // bf16 1.5
+	p, md, err := ReadSafetensors(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if md != nil {
+		t.Errorf("metadata %v", md)
+	}
+	check := func(name string, want ...float32) {
+		if got := p[name].Data; len(got) != len(want) {
+			t.Errorf("%s: %v, want %v", name, got, want)
+		} else {
+			for i := range got {
+				if got[i] != want[i] {
+					t.Errorf("%s: %v, want %v", name, got, want)
+				}
+			}
+		}
+	}
+	check("d", 0.25, -1e10)
+	check("h", 1, -2, float32(math.Ldexp(1, -24)))
+	check("bf", 1.5)
+}
+
+func TestSafetensorsRejectsBadFiles(t *testing.T) {
+	file := func(header string, data int) []byte {
+		var buf bytes.Buffer
+		binary.Write(&buf, binary.LittleEndian, uint64(len(header)))
+		buf.WriteString(header)
+		buf.Write(make([]byte, data))
+		return buf.Bytes()
+	}
+	for name, b := range map[string][]byte{
+		"empty":         {},
+		"short header":  {200, 0, 0, 0, 0, 0, 0, 0, '{', '}'},
+		"not json":      file("[1,2]", 0),
+		"out of bounds": file(`{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}`, 4),
+		"size mismatch": file(`{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}`, 8),
+		"overlap": file(`{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},`+
+			`"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}`, 8),
+		"dtype": file(`{"a":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}`, 8),
+	} {
+		if _, _, err := ReadSafetensors(bytes.NewReader(b)); err == nil {
+			t.Errorf("%s: no error", name)
+		} else if !strings.HasPrefix(err.Error(), "safetensors:") {
+			t.Errorf("%s: error %q", name, err)
+		}
+	}
+}

@@ -1,0 +1,138 @@
+// Package plot draws the PNG figures of the toolkit with gonum/plot.
+package plot
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+	"os"
+	"strconv"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+)
+
+// Line is one named curve.
+type Line struct {
+	Label  string
+	Steps  []int64
+	Values []float64
+}
+
+// Palette: train blue, test orange, then others; colour-blind safe (Okabe–Ito).
+var palette = []color.Color{
+	color.RGBA{0, 114, 178, 255}, color.RGBA{230, 159, 0, 255}, color.RGBA{0, 158, 115, 255},
+	color.RGBA{204, 121, 167, 255}, color.RGBA{86, 180, 233, 255}, color.RGBA{213, 94, 0, 255},
+}
+
+// Curves writes a PNG with two panels side by side: accuracy (linear) and
+// loss (log), both against a log step axis. Step 0 cannot sit on a log axis
+// and is left out.
+func Curves(path, title string, acc, loss []Line) error {
+	accPlot, err := panel(title+": accuracy", "accuracy", acc, false)
+	if err != nil {
+		return err
+	}
+	lossPlot, err := panel(title+": loss", "loss", loss, true)
+	if err != nil {
+		return err
+	}
+	return savePanels(path, 12*vg.Inch, 4.5*vg.Inch, accPlot, lossPlot)
+}
+
+func panel(title, yLabel string, lines []Line, logY bool) (*plot.Plot, error) {
+	p := plot.New()
+	p.Title.Text = title
+	p.X.Label.Text = "step"
+	p.Y.Label.Text = yLabel
+	p.X.Scale = plot.LogScale{}
+	p.X.Tick.Marker = powerTicks{}
+	if logY {
+		p.Y.Scale = plot.LogScale{}
+		p.Y.Tick.Marker = powerTicks{}
+	}
+	p.Add(plotter.NewGrid())
+	// After grokking every accuracy sits at the top right and every loss at
+	// the bottom right: the legends take the corners left free.
+	p.Legend.Top = logY
+	p.Legend.Left = false
+	for i, l := range lines {
+		var pts plotter.XYs
+		for j, s := range l.Steps {
+			v := l.Values[j]
+			if s < 1 || math.IsNaN(v) || math.IsInf(v, 0) || (logY && v <= 0) {
+				continue
+			}
+			pts = append(pts, plotter.XY{X: float64(s), Y: v})
+		}
+		if len(pts) == 0 {
+			continue
+		}
+		line, err := plotter.NewLine(pts)
+		if err != nil {
+			return nil, fmt.Errorf("plot %s: %v", l.Label, err)
+		}
+		line.Color = palette[i%len(palette)]
+		line.Width = vg.Points(1.5)
+		p.Add(line)
+		p.Legend.Add(l.Label, line)
+	}
+	return p, nil
+}
+
+// savePanels lays plots out in one row and writes a PNG atomically.
+func savePanels(path string, w, h vg.Length, plots ...*plot.Plot) error {
+	img := vgimg.New(w, h)
+	dc := draw.New(img)
+	tiles := draw.Tiles{Rows: 1, Cols: len(plots), PadX: vg.Millimeter * 4, PadTop: vg.Millimeter * 2,
+		PadBottom: vg.Millimeter * 2, PadLeft: vg.Millimeter * 2, PadRight: vg.Millimeter * 2}
+	row := [][]*plot.Plot{plots}
+	canvases := plot.Align(row, tiles, dc)
+	for i, p := range plots {
+		p.Draw(canvases[0][i])
+	}
+	tmp := path + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return err
+	}
+	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(f); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// powerTicks labels the powers of ten of a log axis ("1e-06", "100", "1e+04")
+// and marks the 2…9 multiples between them without labels.
+type powerTicks struct{}
+
+func (powerTicks) Ticks(min, max float64) []plot.Tick {
+	if min <= 0 || max <= min {
+		return nil
+	}
+	var ticks []plot.Tick
+	for e := math.Floor(math.Log10(min)); e <= math.Ceil(math.Log10(max)); e++ {
+		base := math.Pow(10, e)
+		for k := 1; k <= 9; k++ {
+			v := float64(k) * base
+			if v < min || v > max {
+				continue
+			}
+			label := ""
+			if k == 1 {
+				label = strconv.FormatFloat(v, 'g', -1, 64)
+			}
+			ticks = append(ticks, plot.Tick{Value: v, Label: label})
+		}
+	}
+	return ticks
+}

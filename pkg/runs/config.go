@@ -1,0 +1,110 @@
+package runs
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/grokkit/grokkit/pkg/outfile"
+	"github.com/grokkit/grokkit/pkg/table"
+)
+
+// Config is config.json: everything needed to redo or resume the run.
+// It holds no timestamps, so the same command gives the same file.
+type Config struct {
+	Tool    string    `json:"tool"`
+	Version string    `json:"version"`
+	Backend string    `json:"backend"`
+	Args    []string  `json:"args"`
+	Data    DataInfo  `json:"data"`
+	Model   ModelSpec `json:"model"`
+	Train   TrainSpec `json:"train"`
+}
+
+// DataInfo records the table trained on (copied to data.parquet).
+type DataInfo struct {
+	Source string     `json:"source"` // the path fit was given
+	SHA256 string     `json:"sha256"` // of the file's bytes
+	Rows   int        `json:"rows"`
+	Train  int        `json:"train_rows"`
+	Meta   table.Meta `json:"meta"`
+}
+
+// ModelSpec names the network and its sizes (zero where unused).
+type ModelSpec struct {
+	Name   string `json:"name"`
+	P      int    `json:"p"`
+	DModel int    `json:"d_model,omitempty"`
+	NHeads int    `json:"n_heads,omitempty"`
+	DHead  int    `json:"d_head,omitempty"`
+	DMLP   int    `json:"d_mlp,omitempty"`
+	Width  int    `json:"width,omitempty"`
+	// Equals: the input is "a b =" (the table's equals_token); else "a b".
+	Equals bool `json:"equals"`
+}
+
+// TrainSpec is every training hyperparameter.
+type TrainSpec struct {
+	Optimizer       string  `json:"optimizer"` // adamw, adam, sgd
+	LR              float64 `json:"lr"`
+	WeightDecay     float64 `json:"weight_decay"`
+	Beta1           float64 `json:"beta1"`
+	Beta2           float64 `json:"beta2"`
+	Eps             float64 `json:"eps"`
+	WarmupSteps     int     `json:"warmup_steps"`
+	Loss            string  `json:"loss"`         // cross_entropy, mse
+	LogitsDType     string  `json:"logits_dtype"` // float32, float64
+	BatchSize       int     `json:"batch_size"`   // 0: full batch
+	Seed            uint64  `json:"seed"`
+	Steps           int     `json:"steps"`
+	EvalEvery       int     `json:"eval_every"`
+	CheckpointEvery int     `json:"checkpoint_every"`
+	StopAtTestAcc   float64 `json:"stop_at_test_acc"` // 0: never stop early
+	Patience        int     `json:"patience"`         // evaluations in a row at or above it
+}
+
+// File names inside a run folder.
+const (
+	ConfigFile     = "config.json"
+	DataFile       = "data.parquet"
+	MetricsFile    = "metrics.parquet"
+	CheckpointDir  = "checkpoints"
+	ResumeFile     = "resume.safetensors" // in CheckpointDir: the newest full state
+	ModelFile      = "model.safetensors"
+	CurvesFile     = "curves.png"
+	checkpointGlob = "step-*.safetensors"
+)
+
+// WriteConfig writes dir/config.json atomically, indented for people.
+func WriteConfig(dir string, c *Config) error {
+	data, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		return err
+	}
+	return outfile.Write(filepath.Join(dir, ConfigFile), nil, func(w io.Writer) error {
+		_, err := w.Write(append(data, '\n'))
+		return err
+	})
+}
+
+// ReadConfig reads dir/config.json, naming the file in its errors.
+func ReadConfig(dir string) (*Config, error) {
+	path := filepath.Join(dir, ConfigFile)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil, fmt.Errorf("%s: not a run folder (no %s)", dir, ConfigFile)
+		}
+		return nil, err
+	}
+	var c Config
+	if err := json.Unmarshal(data, &c); err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	if c.Tool != "fit" || c.Model.Name == "" {
+		return nil, fmt.Errorf("%s: not a fit run's config", path)
+	}
+	return &c, nil
+}

@@ -1,0 +1,47 @@
+package runs
+
+import (
+	"path/filepath"
+
+	"github.com/grokkit/grokkit/pkg/plot"
+)
+
+// PlotCurves draws curves.png: accuracy and loss of every (split, kind)
+// group the metrics hold, against a log step axis.
+func PlotCurves(dir string, rows []Metric) error {
+	type group struct{ split, kind string }
+	var order []group
+	seen := map[group]bool{}
+	kinds := map[string]int{} // kinds per split, "all" excluded
+	for _, r := range rows {
+		g := group{r.Split, r.Kind}
+		if r.Split == All || seen[g] {
+			continue
+		}
+		seen[g] = true
+		order = append(order, g)
+		if r.Kind != All {
+			kinds[r.Split]++
+		}
+	}
+	// A split with a single kind has it equal to "all": draw it once.
+	kept := order[:0]
+	for _, g := range order {
+		if g.kind == All || kinds[g.split] > 1 {
+			kept = append(kept, g)
+		}
+	}
+	order = kept
+	var acc, loss []plot.Line
+	for _, g := range order {
+		label := g.split
+		if g.kind != All {
+			label += "/" + g.kind
+		}
+		s, v := Series(rows, g.split, g.kind, MetricAccuracy)
+		acc = append(acc, plot.Line{Label: label, Steps: s, Values: v})
+		s, v = Series(rows, g.split, g.kind, MetricLoss)
+		loss = append(loss, plot.Line{Label: label, Steps: s, Values: v})
+	}
+	return plot.Curves(filepath.Join(dir, CurvesFile), filepath.Base(dir), acc, loss)
+}

@@ -1,0 +1,43 @@
+package runs
+
+import (
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+func TestMetricsRoundTrip(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "metrics.parquet")
+	rows := []Metric{
+		{0, "train", All, MetricLoss, 4.7}, {0, "test", All, MetricLoss, 4.8},
+		{100, "train", All, MetricLoss, 0.01}, {100, "train", "backdoor", MetricAccuracy, 0.5},
+		{100, All, All, MetricWeightSq, 1234.5},
+	}
+	if err := WriteMetrics(path, rows); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadMetrics(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(back, rows) {
+		t.Fatalf("got %v", back)
+	}
+	steps, vals := Series(back, "train", All, MetricLoss)
+	if !slices.Equal(steps, []int64{0, 100}) || !slices.Equal(vals, []float64{4.7, 0.01}) {
+		t.Fatalf("series %v %v", steps, vals)
+	}
+}
+
+func TestFirstStepAtLeast(t *testing.T) {
+	rows := []Metric{
+		{0, "test", All, MetricAccuracy, 0.1}, {100, "test", All, MetricAccuracy, 0.995},
+		{200, "test", All, MetricAccuracy, 0.5}, {300, "test", All, MetricAccuracy, 1},
+	}
+	if s, ok := FirstStepAtLeast(rows, "test", All, MetricAccuracy, 0.99); !ok || s != 100 {
+		t.Fatalf("got %d %v", s, ok)
+	}
+	if _, ok := FirstStepAtLeast(rows, "train", All, MetricAccuracy, 0.99); ok {
+		t.Fatal("no train rows, yet found")
+	}
+}

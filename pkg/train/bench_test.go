@@ -1,0 +1,68 @@
+package train
+
+import (
+	"testing"
+
+	"github.com/gomlx/compute/dtypes"
+	gomlx "github.com/gomlx/gomlx/ml/model"
+
+	"github.com/grokkit/grokkit/pkg/backend"
+	"github.com/grokkit/grokkit/pkg/infer"
+	"github.com/grokkit/grokkit/pkg/model"
+	"github.com/grokkit/grokkit/pkg/table"
+)
+
+// BenchmarkNandaStep is one full-batch AdamW step of fit's own stepper on
+// Nanda et al.'s setting: p = 113, 30% (3,830 rows), the paper's model.
+// Sub-benchmarks compare float32 and float64 logits in the loss, and the
+// quickstart's smaller configuration.
+func BenchmarkNandaStep(b *testing.B) {
+	for _, c := range []struct {
+		name   string
+		p      int
+		frac   float64
+		cfg    model.Config
+		logits string
+	}{
+		{"p113/logits=float32", 113, 0.3, model.Config{}, "float32"},
+		{"p113/logits=float64", 113, 0.3, model.Config{}, "float64"},
+		{"quickstart/p31", 31, 0.5, model.Config{DModel: 64, NHeads: 4, DHead: 16, DMLP: 256}, "float64"},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			be, _, err := backend.New()
+			if err != nil {
+				b.Fatal(err)
+			}
+			cfg := c.cfg
+			cfg.P, cfg.DType = c.p, dtypes.Float32
+			m, err := model.ByName("nanda", cfg)
+			if err != nil {
+				b.Fatal(err)
+			}
+			tb, err := table.Generate(table.Spec{P: c.p, Op: "add", TrainFraction: c.frac, Seed: 1})
+			if err != nil {
+				b.Fatal(err)
+			}
+			d := infer.NewData(tb, true)
+			store := gomlx.NewStore()
+			if err := model.InitParams(store.RootScope(), m, 1); err != nil {
+				b.Fatal(err)
+			}
+			s, err := newStepper(be, store, m, Hyper{Name: AdamW, LR: 1e-3, WeightDecay: 1, Beta1: 0.9, Beta2: 0.98, Eps: 1e-8}, CrossEntropy, c.logits)
+			if err != nil {
+				b.Fatal(err)
+			}
+			bt := d.Batch(d.TrainRows())
+			if _, err := s.step(0, bt.Inputs, bt.Labels); err != nil { // compile outside the timing
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := s.step(i+1, bt.Inputs, bt.Labels); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/step")
+		})
+	}
+}

@@ -1,0 +1,108 @@
+package train
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/grokkit/grokkit/pkg/infer"
+	"github.com/grokkit/grokkit/pkg/model"
+	"github.com/grokkit/grokkit/pkg/outfile"
+	"github.com/grokkit/grokkit/pkg/runs"
+	"github.com/grokkit/grokkit/pkg/table"
+	"github.com/grokkit/grokkit/pkg/version"
+)
+
+// MemoryBudget bounds the estimated memory of one training step; a larger
+// configuration is refused before anything is written (use a mini-batch).
+const MemoryBudget = 16 << 30
+
+// Validate checks a configuration against its table before any file is
+// written, so that a bad command line leaves no run folder behind.
+func Validate(cfg *runs.Config, t *table.Table) error {
+	tr := cfg.Train
+	switch {
+	case tr.Steps < 1:
+		return fmt.Errorf("--steps must be ≥ 1, got %d", tr.Steps)
+	case tr.EvalEvery < 1:
+		return fmt.Errorf("--eval-every must be ≥ 1, got %d", tr.EvalEvery)
+	case tr.CheckpointEvery < 1:
+		return fmt.Errorf("--checkpoint-every must be ≥ 1, got %d", tr.CheckpointEvery)
+	case !(tr.LR > 0):
+		return fmt.Errorf("--lr must be > 0, got %g", tr.LR)
+	case tr.WeightDecay < 0:
+		return fmt.Errorf("--weight-decay must be ≥ 0, got %g", tr.WeightDecay)
+	case tr.Beta1 < 0 || tr.Beta1 >= 1 || tr.Beta2 < 0 || tr.Beta2 >= 1:
+		return fmt.Errorf("--betas must be in [0, 1), got %g, %g", tr.Beta1, tr.Beta2)
+	case tr.WarmupSteps < 0:
+		return fmt.Errorf("--warmup must be ≥ 0, got %d", tr.WarmupSteps)
+	case tr.BatchSize < 0:
+		return fmt.Errorf("--batch-size must be ≥ 0 (0: full batch), got %d", tr.BatchSize)
+	case tr.StopAtTestAcc < 0 || tr.StopAtTestAcc > 1:
+		return fmt.Errorf("--stop-at-test-acc must be in [0, 1], got %g", tr.StopAtTestAcc)
+	case tr.Patience < 1:
+		return fmt.Errorf("--patience must be ≥ 1, got %d", tr.Patience)
+	}
+	if cfg.Model.P != t.Meta.P {
+		return fmt.Errorf("the model is for p = %d but the table has p = %d", cfg.Model.P, t.Meta.P)
+	}
+	m, err := infer.ModelFor(cfg.Model)
+	if err != nil {
+		return err
+	}
+	rows := t.CountTrain()
+	if tr.BatchSize > 0 && tr.BatchSize < rows {
+		rows = tr.BatchSize
+	}
+	if need := stepBytes(m, rows); need > MemoryBudget {
+		return fmt.Errorf("p = %d is too large for %s with %d rows per step: about %.0f GiB per step (the limit is %d GiB); use --batch-size",
+			t.Meta.P, m.Name(), rows, float64(need)/(1<<30), MemoryBudget>>30)
+	}
+	return nil
+}
+
+// stepBytes estimates the memory of a training step: the activations kept
+// for the backward pass (about twice the forward's, float32) plus the
+// parameters and their two moments.
+func stepBytes(m model.Model, rows int) int64 {
+	c := m.Config()
+	var perRow int64
+	switch m.Name() {
+	case "nanda":
+		perRow = int64(12*c.DModel + 4*c.DMLP + 4*c.P)
+	default: // gromov
+		perRow = int64(4*c.Width + 4*c.P)
+	}
+	return 2*4*perRow*int64(rows) + 4*4*int64(model.NumParameters(m))
+}
+
+// Create validates cfg and makes the run folder: config.json and a copy of
+// the table's bytes as data.parquet. dir must not exist or be empty.
+func Create(dir string, cfg *runs.Config, t *table.Table, tableBytes []byte) error {
+	if err := Validate(cfg, t); err != nil {
+		return err
+	}
+	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
+		return fmt.Errorf("%s already exists and is not empty (continue it with fit --resume %s)", dir, dir)
+	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Join(dir, runs.CheckpointDir), 0o755); err != nil {
+		return err
+	}
+	sum := sha256.Sum256(tableBytes)
+	cfg.Tool, cfg.Version = "fit", version.Version
+	cfg.Data.SHA256 = hex.EncodeToString(sum[:])
+	cfg.Data.Rows, cfg.Data.Train, cfg.Data.Meta = t.Len(), t.CountTrain(), t.Meta
+	if err := runs.WriteConfig(dir, cfg); err != nil {
+		return err
+	}
+	return outfile.Write(runs.DataPath(dir), nil, func(w io.Writer) error {
+		_, err := w.Write(tableBytes)
+		return err
+	})
+}

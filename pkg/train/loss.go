@@ -1,0 +1,48 @@
+package train
+
+import (
+	"github.com/gomlx/compute/dtypes"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX's graph DSL reads best unqualified.
+
+	"github.com/grokkit/grokkit/pkg/model"
+)
+
+// Loss names.
+const (
+	CrossEntropy = "cross_entropy"
+	MSE          = "mse"
+)
+
+// Losses lists the names fit accepts.
+var Losses = []string{CrossEntropy, MSE}
+
+// meanLoss is the training loss: the batch mean, with its gradient.
+func meanLoss(kind string, logits, labels *Node) *Node {
+	if kind == MSE {
+		return model.MeanSquaredError(logits, labels) // scalar
+	}
+	return model.CrossEntropy(logits, labels) // scalar
+}
+
+// perExampleLoss is the loss of each row, for evaluation (no gradient): logits [batch, P], labels [batch]
+// int32 → [batch] in the logits' dtype.
+//   - cross_entropy: −log softmax(logits)[label], by model's precise
+//     formulation (no math.Exp after SIMD matmuls: see pkg/model/ops.go)
+//   - mse: mean over the P classes of (logit − onehot(label))², so the batch
+//     mean equals PyTorch's MSELoss over [batch, P] (Doshi et al.'s loss).
+func perExampleLoss(kind string, logits, labels *Node) *Node {
+	if kind == MSE {
+		target := OneHot(labels, logits.Shape().Dimensions[1], logits.DType()) // [batch, P]
+		return ReduceMean(Square(Sub(logits, target)), -1)                     // [batch]
+	}
+	return model.CrossEntropyPerExample(logits, labels) // [batch]
+}
+
+// toLogitsDType converts logits for the loss: float64 is Nanda's
+// "high precision" cross-entropy.
+func toLogitsDType(logits *Node, name string) *Node {
+	if name == "float64" && logits.DType() != dtypes.Float64 {
+		return ConvertDType(logits, dtypes.Float64)
+	}
+	return logits
+}

@@ -1,0 +1,144 @@
+package train
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX's graph DSL reads best unqualified.
+	"github.com/gomlx/gomlx/core/tensors"
+	gomlx "github.com/gomlx/gomlx/ml/model"
+
+	"github.com/grokkit/grokkit/pkg/model"
+)
+
+// The optimisers are written out here rather than taken from GoMLX so that
+// they follow PyTorch's update formulas operation for operation (the papers'
+// code is PyTorch), and so that their whole state is two moment tensors per
+// parameter plus a step count we own: that is what makes resume exact.
+const (
+	AdamW = "adamw" // decoupled weight decay: p ← p·(1 − lr·wd), then Adam
+	Adam  = "adam"  // L2 in the gradient: g ← g + wd·p, then Adam
+	SGD   = "sgd"   // g ← g + wd·p; p ← p − lr·g
+)
+
+// Optimizers lists the names fit accepts.
+var Optimizers = []string{AdamW, Adam, SGD}
+
+// Hyper is what an update needs besides the gradients.
+type Hyper struct {
+	Name         string
+	LR           float64 // peak learning rate
+	WeightDecay  float64
+	Beta1, Beta2 float64
+	Eps          float64
+	WarmupSteps  int
+}
+
+// LearningRate at a step (0-based): Nanda et al.'s linear warm-up,
+// LambdaLR(lambda s: min(s/warmup, 1)), so step 0 has learning rate 0.
+func (h Hyper) LearningRate(step int) float64 {
+	if h.WarmupSteps > 0 && step < h.WarmupSteps {
+		return h.LR * float64(step) / float64(h.WarmupSteps)
+	}
+	return h.LR
+}
+
+// scalars are the per-step numbers the update graph takes as inputs, computed
+// on the host in float64 exactly as PyTorch computes them (for step t = s+1):
+// step_size = lr / (1 − β1^t), the bias correction √(1 − β2^t), and AdamW's
+// decay factor 1 − lr·wd.
+func (h Hyper) scalars(step int) (lr, stepSize, sqrtBC2, decay float64) {
+	lr = h.LearningRate(step)
+	t := float64(step + 1)
+	stepSize = lr / (1 - math.Pow(h.Beta1, t))
+	sqrtBC2 = math.Sqrt(1 - math.Pow(h.Beta2, t))
+	decay = 1 - lr*h.WeightDecay
+	return
+}
+
+// momentName is where a parameter's moment lives in the Store and in a
+// checkpoint: "optim.m.embed.W_E", "optim.v.embed.W_E".
+func momentName(which, param string) string { return "optim." + which + "." + param }
+
+// createMoments makes the zeroed moment variables of every parameter (Adam
+// variants only), unless a checkpoint already put them in the Store.
+func createMoments(scope *gomlx.Scope, m model.Model, h Hyper) error {
+	if h.Name == SGD {
+		return nil
+	}
+	dtype := m.Config().DType
+	for _, spec := range m.Params() {
+		for _, which := range []string{"m", "v"} {
+			path := model.VariablePath(scope, momentName(which, spec.Name))
+			if v := scope.Store().GetVariable(path); v != nil {
+				v.SetTrainable(false)
+				continue
+			}
+			v, err := scope.Store().CreateVariable(path, tensors.FromShape(shapeOf(dtype, spec.Shape)))
+			if err != nil {
+				return fmt.Errorf("creating %s: %w", path, err)
+			}
+			v.SetTrainable(false)
+		}
+	}
+	return nil
+}
+
+// updateGraph adds one optimiser step to the graph of loss: gradients of
+// every parameter of m, moments updated, parameters updated in the Store.
+// hyper holds the scalar inputs [lr, step_size, √bc2, decay] in the
+// parameters' dtype.
+func updateGraph(scope *gomlx.Scope, m model.Model, h Hyper, loss *Node, hyper []*Node) {
+	g := loss.Graph()
+	lr, stepSize, sqrtBC2, decay := hyper[0], hyper[1], hyper[2], hyper[3]
+	specs := m.Params()
+	vars := make([]*gomlx.Variable, len(specs))
+	values := make([]*Node, len(specs))
+	for i, spec := range specs {
+		vars[i] = scope.Store().GetVariable(model.VariablePath(scope, spec.Name))
+		values[i] = vars[i].NodeValue(g)
+	}
+	grads := Gradient(loss, values...)
+	for i, spec := range specs {
+		p, grad := values[i], grads[i]
+		if grad.DType() != p.DType() {
+			grad = ConvertDType(grad, p.DType())
+		}
+		if h.Name != AdamW && h.WeightDecay != 0 {
+			grad = Add(grad, MulScalar(p, h.WeightDecay)) // L2: g + wd·p
+		}
+		if h.Name == SGD {
+			vars[i].SetNodeValue(Sub(p, Mul(lr, grad)))
+			continue
+		}
+		if h.Name == AdamW {
+			p = Mul(p, decay) // p·(1 − lr·wd)
+		}
+		mVar := scope.Store().GetVariable(model.VariablePath(scope, momentName("m", spec.Name)))
+		vVar := scope.Store().GetVariable(model.VariablePath(scope, momentName("v", spec.Name)))
+		m1 := Add(MulScalar(mVar.NodeValue(g), h.Beta1), MulScalar(grad, 1-h.Beta1))         // exp_avg
+		m2 := Add(MulScalar(vVar.NodeValue(g), h.Beta2), MulScalar(Square(grad), 1-h.Beta2)) // exp_avg_sq
+		denom := AddScalar(Div(Sqrt(m2), sqrtBC2), h.Eps)                                    // √v / √bc2 + ε
+		vars[i].SetNodeValue(Sub(p, Mul(stepSize, Div(m1, denom))))                          // p − step_size·m/denom
+		mVar.SetNodeValue(m1)
+		vVar.SetNodeValue(m2)
+	}
+}
+
+// hyperTensors are the scalar inputs of step s in the parameters' dtype.
+func hyperTensors(h Hyper, step int, dtype dtypes.DType) []*tensors.Tensor {
+	lr, stepSize, sqrtBC2, decay := h.scalars(step)
+	out := make([]*tensors.Tensor, 4)
+	for i, x := range []float64{lr, stepSize, sqrtBC2, decay} {
+		if dtype == dtypes.Float64 {
+			out[i] = tensors.FromValue(x)
+		} else {
+			out[i] = tensors.FromValue(float32(x))
+		}
+	}
+	return out
+}
+
+func shapeOf(dtype dtypes.DType, dims []int) shapes.Shape { return shapes.Make(dtype, dims...) }

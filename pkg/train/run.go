@@ -1,0 +1,254 @@
+// Package train trains a model on a table and keeps its run folder: the
+// loop, the optimisers, evaluation per (split, kind), checkpoints, exact
+// resume and stopping on a signal, early stopping and divergence.
+package train
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"time"
+
+	"github.com/gomlx/compute"
+	gomlx "github.com/gomlx/gomlx/ml/model"
+
+	"github.com/grokkit/grokkit/pkg/infer"
+	"github.com/grokkit/grokkit/pkg/model"
+	"github.com/grokkit/grokkit/pkg/runs"
+	"github.com/grokkit/grokkit/pkg/seeded"
+	"github.com/grokkit/grokkit/pkg/table"
+)
+
+// ErrInterrupted is returned when the context ends a run early (SIGINT,
+// SIGTERM); the state was checkpointed first.
+var ErrInterrupted = errors.New("interrupted")
+
+// Run is one training run in its folder.
+type Run struct {
+	Dir     string
+	Config  *runs.Config
+	Data    *infer.Data
+	Model   model.Model
+	Store   *gomlx.Store
+	Step    int           // optimiser steps done
+	Metrics []runs.Metric // every evaluation so far
+	Log     io.Writer     // progress and messages (stderr)
+	// Progress is told about every evaluation; nil for none.
+	Progress Progress
+
+	backend compute.Backend
+	stepper *stepper
+	eval    *evaluator
+	full    *infer.Batch // the training rows, for full-batch steps
+	epoch   int          // mini-batch: the epoch whose order is in perm
+	perm    []int32
+	above   int // evaluations in a row with test accuracy ≥ StopAtTestAcc
+}
+
+// Open prepares a run: a fresh one (step 0, parameters drawn from the seed)
+// or, with resume, the state of its newest checkpoint.
+func Open(backend compute.Backend, dir string, cfg *runs.Config, t *table.Table, resume bool, log io.Writer) (*Run, error) {
+	m, err := infer.ModelFor(cfg.Model)
+	if err != nil {
+		return nil, err
+	}
+	r := &Run{Dir: dir, Config: cfg, Data: infer.NewData(t, cfg.Model.Equals), Model: m,
+		Store: gomlx.NewStore(), Log: log, backend: backend, epoch: -1}
+	if resume {
+		if r.Step, err = loadState(dir, r.Store, m); err != nil {
+			return nil, err
+		}
+		if r.Metrics, err = runs.ReadMetrics(runs.MetricsPath(dir)); err != nil {
+			return nil, err
+		}
+		r.keepMetricsUpTo(r.Step)
+	} else if err := model.InitParams(r.Store.RootScope(), m, cfg.Train.Seed); err != nil {
+		return nil, err
+	}
+	tr := cfg.Train
+	h := Hyper{Name: tr.Optimizer, LR: tr.LR, WeightDecay: tr.WeightDecay, Beta1: tr.Beta1, Beta2: tr.Beta2, Eps: tr.Eps, WarmupSteps: tr.WarmupSteps}
+	if r.stepper, err = newStepper(backend, r.Store, m, h, tr.Loss, tr.LogitsDType); err != nil {
+		return nil, err
+	}
+	if r.eval, err = newEvaluator(backend, r.Store, m, tr.Loss, r.Data); err != nil {
+		return nil, err
+	}
+	if tr.BatchSize == 0 || tr.BatchSize >= len(r.Data.TrainRows()) {
+		b := r.Data.Batch(r.Data.TrainRows())
+		r.full = &b
+	}
+	return r, nil
+}
+
+// keepMetricsUpTo drops evaluations after step (made after the checkpoint
+// a resumed run starts from) and recounts the early-stopping streak.
+func (r *Run) keepMetricsUpTo(step int) {
+	kept := r.Metrics[:0]
+	for _, m := range r.Metrics {
+		if m.Step <= int64(step) {
+			kept = append(kept, m)
+		}
+	}
+	r.Metrics = kept
+	r.above = 0
+	_, acc := runs.Series(r.Metrics, table.SplitTest, runs.All, runs.MetricAccuracy)
+	for _, a := range acc {
+		if r.Config.Train.StopAtTestAcc > 0 && a >= r.Config.Train.StopAtTestAcc {
+			r.above++
+		} else {
+			r.above = 0
+		}
+	}
+}
+
+// batchFor returns the training batch of a step. Mini-batches take the
+// training rows in a seeded order that is a function of the epoch alone,
+// dropping the last partial batch so every step has the same shape.
+func (r *Run) batchFor(step int) infer.Batch {
+	if r.full != nil {
+		return *r.full
+	}
+	rows := r.Data.TrainRows()
+	bs := r.Config.Train.BatchSize
+	perEpoch := len(rows) / bs
+	epoch, j := step/perEpoch, step%perEpoch
+	if epoch != r.epoch {
+		r.perm = seeded.New(r.Config.Train.Seed, fmt.Sprintf("batches/epoch-%d", epoch)).Perm(len(rows))
+		r.epoch = epoch
+	}
+	idx := make([]int, bs)
+	for k := range idx {
+		idx[k] = rows[r.perm[j*bs+k]]
+	}
+	return r.Data.Batch(idx)
+}
+
+// Train runs steps until the configured number, an early stop, a
+// divergence or the end of ctx (then it checkpoints and returns
+// ErrInterrupted).
+func (r *Run) Train(ctx context.Context) error {
+	tr := r.Config.Train
+	if r.Step == 0 && len(r.Metrics) == 0 {
+		if err := r.evaluate(); err != nil {
+			return err
+		}
+		if err := r.checkpoint(); err != nil {
+			return err
+		}
+	}
+	start, startStep := time.Now(), r.Step
+	for r.Step < tr.Steps {
+		if ctx.Err() != nil {
+			if err := r.checkpoint(); err != nil {
+				return fmt.Errorf("interrupted at step %d, and the checkpoint failed: %w", r.Step, err)
+			}
+			return ErrInterrupted
+		}
+		b := r.batchFor(r.Step)
+		loss, err := r.stepper.step(r.Step, b.Inputs, b.Labels)
+		if err != nil {
+			return fmt.Errorf("step %d: %w", r.Step, err)
+		}
+		if math.IsNaN(loss) || math.IsInf(loss, 0) {
+			return r.diverged(fmt.Sprintf("the training loss is %v at step %d", loss, r.Step))
+		}
+		r.Step++
+		last := r.Step == tr.Steps
+		stop := false
+		if r.Step%tr.EvalEvery == 0 || last {
+			if err := r.evaluate(); err != nil {
+				return err
+			}
+			stop = tr.StopAtTestAcc > 0 && r.above >= tr.Patience
+			if r.Progress != nil {
+				r.Progress.Update(r.Step, tr.Steps, r.Metrics, float64(r.Step-startStep)/time.Since(start).Seconds())
+			}
+		}
+		if r.Step%tr.CheckpointEvery == 0 || last || stop {
+			if err := r.checkpoint(); err != nil {
+				return r.diverged(err.Error())
+			}
+		}
+		if stop {
+			fmt.Fprintf(r.Log, "fit: test accuracy ≥ %g for %d evaluations in a row: stopping at step %d\n", tr.StopAtTestAcc, tr.Patience, r.Step)
+			break
+		}
+	}
+	return r.finish()
+}
+
+// diverged reports a run that went NaN/Inf; the last good checkpoint stays.
+func (r *Run) diverged(why string) error {
+	steps, _ := runs.Checkpoints(r.Dir)
+	good := "none"
+	if len(steps) > 0 {
+		good = fmt.Sprintf("step %d", steps[len(steps)-1])
+	}
+	return fmt.Errorf("the run diverged: %s (last good checkpoint: %s in %s)", why, good, r.Dir)
+}
+
+// evaluate scores every row and appends the metrics.
+func (r *Run) evaluate() error {
+	s, err := r.eval.run(r.Data)
+	if err != nil {
+		return fmt.Errorf("evaluating at step %d: %w", r.Step, err)
+	}
+	ms := groupMetrics(r.Step, r.Data, s)
+	for _, m := range ms {
+		if m.Split == table.SplitTrain && m.Kind == runs.All && m.Metric == runs.MetricLoss && (math.IsNaN(m.Value) || math.IsInf(m.Value, 0)) {
+			return r.diverged(fmt.Sprintf("the training loss is %v at step %d", m.Value, r.Step))
+		}
+		if m.Split == table.SplitTest && m.Kind == runs.All && m.Metric == runs.MetricAccuracy {
+			if r.Config.Train.StopAtTestAcc > 0 && m.Value >= r.Config.Train.StopAtTestAcc {
+				r.above++
+			} else {
+				r.above = 0
+			}
+		}
+	}
+	ps, err := model.GetParams(r.Store.RootScope(), r.Model)
+	if err != nil {
+		return err
+	}
+	ms = append(ms, runs.Metric{Step: int64(r.Step), Split: runs.All, Kind: runs.All, Metric: runs.MetricWeightSq, Value: sumSquares(ps)})
+	r.Metrics = append(r.Metrics, ms...)
+	return runs.WriteMetrics(runs.MetricsPath(r.Dir), r.Metrics)
+}
+
+func (r *Run) checkpoint() error { return saveState(r.Dir, r.Store, r.Model, r.Step) }
+
+// finish writes the final weights and the curves.
+func (r *Run) finish() error {
+	ps, err := params(r.Store, r.Model)
+	if err != nil {
+		return r.diverged(err.Error())
+	}
+	meta := map[string]string{metaStep: fmt.Sprint(r.Step), "model": r.Model.Name()}
+	if err := model.SaveSafetensors(runs.ModelPath(r.Dir), ps, meta); err != nil {
+		return err
+	}
+	return runs.PlotCurves(r.Dir, r.Metrics)
+}
+
+// sumSquares is Σ w² over every parameter, in float64.
+func sumSquares(ps map[string]model.Array) float64 {
+	total := 0.0
+	for _, n := range sortedKeys(ps) {
+		for _, x := range ps[n].Data {
+			total += float64(x) * float64(x)
+		}
+	}
+	return total
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

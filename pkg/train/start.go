@@ -1,0 +1,115 @@
+package train
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/grokkit/grokkit/pkg/backend"
+	"github.com/grokkit/grokkit/pkg/infer"
+	"github.com/grokkit/grokkit/pkg/runs"
+	"github.com/grokkit/grokkit/pkg/table"
+)
+
+// Start creates the run folder dir for cfg and trains. tableBytes is the
+// table's file, copied into the run. The first line on log names the
+// backend.
+func Start(ctx context.Context, dir string, cfg *runs.Config, t *table.Table, tableBytes []byte, log io.Writer) error {
+	if err := Validate(cfg, t); err != nil {
+		return fmt.Errorf("%s: %w", cfg.Data.Source, err)
+	}
+	fillSizes(&cfg.Model)
+	b, desc, err := backend.New()
+	if err != nil {
+		return err
+	}
+	cfg.Backend = desc
+	fmt.Fprintf(log, "fit: backend %s\n", desc)
+	if err := Create(dir, cfg, t, tableBytes); err != nil {
+		return err
+	}
+	r, err := Open(b, dir, cfg, t, false, log)
+	if err != nil {
+		return err
+	}
+	return r.trainAndReport(ctx)
+}
+
+// Resume continues the run in dir from its newest checkpoint; steps > 0
+// sets a new total number of steps.
+func Resume(ctx context.Context, dir string, steps int, log io.Writer) error {
+	cfg, err := runs.ReadConfig(dir)
+	if err != nil {
+		return err
+	}
+	t, err := table.ReadFile(runs.DataPath(dir), nil)
+	if err != nil {
+		return err
+	}
+	if steps > 0 {
+		cfg.Train.Steps = steps
+	}
+	b, desc, err := backend.New()
+	if err != nil {
+		return err
+	}
+	if desc != cfg.Backend {
+		fmt.Fprintf(log, "fit: note: the run started on %s\n", cfg.Backend)
+	}
+	cfg.Backend = desc
+	fmt.Fprintf(log, "fit: backend %s\n", desc)
+	r, err := Open(b, dir, cfg, t, true, log)
+	if err != nil {
+		return err
+	}
+	if err := runs.WriteConfig(dir, cfg); err != nil {
+		return err
+	}
+	fmt.Fprintf(log, "fit: resuming %s at step %d of %d\n", dir, r.Step, cfg.Train.Steps)
+	return r.trainAndReport(ctx)
+}
+
+func (r *Run) trainAndReport(ctx context.Context) error {
+	tr := r.Config.Train
+	r.Progress = NewProgress(r.Log, tr.Steps, r.Step, max(1, 1000/tr.EvalEvery))
+	err := r.Train(ctx)
+	r.Progress.Done()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(r.Log, "fit: step %d: %s; wrote %s\n", r.Step, summary(r.Metrics), r.Dir)
+	fmt.Fprintf(r.Log, "fit: accuracy ≥ 99%%: %s\n", milestones(r.Metrics))
+	return nil
+}
+
+// fillSizes writes the model's actual sizes (defaults included) into the
+// config, so config.json says exactly what was trained.
+func fillSizes(spec *runs.ModelSpec) {
+	m, err := infer.ModelFor(*spec)
+	if err != nil {
+		return // Validate has reported it
+	}
+	c := m.Config()
+	if spec.Name == "gromov" {
+		spec.Width = c.Width
+		return
+	}
+	spec.DModel, spec.NHeads, spec.DHead, spec.DMLP = c.DModel, c.NHeads, c.DHead, c.DMLP
+}
+
+// milestones says when train and test accuracy first reached 99%: the
+// memorisation and grokking steps.
+func milestones(ms []runs.Metric) string {
+	out := ""
+	for i, split := range []string{table.SplitTrain, table.SplitTest} {
+		if i > 0 {
+			out += ", "
+		}
+		if s, ok := runs.FirstStepAtLeast(ms, split, runs.All, runs.MetricAccuracy, 0.99); ok {
+			out += fmt.Sprintf("%s at step %d", split, s)
+		} else {
+			out += split + " never"
+		}
+	}
+	return out
+}

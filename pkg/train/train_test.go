@@ -1,0 +1,233 @@
+package train
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/grokkit/grokkit/pkg/backend"
+	"github.com/grokkit/grokkit/pkg/model"
+	"github.com/grokkit/grokkit/pkg/runs"
+	"github.com/grokkit/grokkit/pkg/table"
+)
+
+// tinyConfig is a nanda run small enough for a unit test.
+func tinyConfig(steps int) *runs.Config {
+	return &runs.Config{
+		Data:  runs.DataInfo{Source: "test"},
+		Model: runs.ModelSpec{Name: "nanda", P: 11, DModel: 16, NHeads: 2, DHead: 8, DMLP: 32, Equals: true},
+		Train: runs.TrainSpec{Optimizer: AdamW, LR: 3e-3, WeightDecay: 1, Beta1: 0.9, Beta2: 0.98, Eps: 1e-8,
+			WarmupSteps: 10, Loss: CrossEntropy, LogitsDType: "float64", Seed: 7, Steps: steps,
+			EvalEvery: 5, CheckpointEvery: 10, Patience: 1},
+	}
+}
+
+func tinyTable(t *testing.T, p int) (*table.Table, []byte) {
+	t.Helper()
+	tb, err := table.Generate(table.Spec{P: p, Op: "add", TrainFraction: 0.5, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := table.Write(&buf, tb); err != nil {
+		t.Fatal(err)
+	}
+	return tb, buf.Bytes()
+}
+
+// withTimeout fails the test instead of hanging forever: the pure-Go
+// backend's default parallelism once deadlocked after the first step.
+func withTimeout(t *testing.T, d time.Duration, f func() error) error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- f() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(d):
+		t.Fatalf("training did not finish in %v: a hang in the backend?", d)
+		return nil
+	}
+}
+
+func start(t *testing.T, ctx context.Context, dir string, cfg *runs.Config, p int) error {
+	tb, data := tinyTable(t, p)
+	return withTimeout(t, 3*time.Minute, func() error { return Start(ctx, dir, cfg, tb, data, io.Discard) })
+}
+
+func TestShortRunMemorises(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	cfg := tinyConfig(150)
+	if err := start(t, context.Background(), dir, cfg, 11); err != nil {
+		t.Fatal(err)
+	}
+	ms, err := runs.ReadMetrics(runs.MetricsPath(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, acc := runs.Series(ms, table.SplitTrain, runs.All, runs.MetricAccuracy)
+	_, loss := runs.Series(ms, table.SplitTrain, runs.All, runs.MetricLoss)
+	if acc[len(acc)-1] != 1 {
+		t.Fatalf("train accuracy after 150 steps: %v", acc)
+	}
+	if !(loss[len(loss)-1] < loss[0]/10) {
+		t.Fatalf("train loss did not fall: %v", loss)
+	}
+	for _, f := range []string{runs.ConfigFile, runs.DataFile, runs.MetricsFile, runs.ModelFile, runs.CurvesFile} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Error(err)
+		}
+	}
+	steps, err := runs.Checkpoints(dir)
+	if err != nil || len(steps) != 16 || steps[0] != 0 || steps[15] != 150 {
+		t.Fatalf("checkpoints %v %v", steps, err)
+	}
+	back, err := runs.ReadConfig(dir)
+	if err != nil || back.Model.DModel != 16 || !strings.HasPrefix(back.Backend, "go") || back.Data.Train != 60 {
+		t.Fatalf("config %+v %v", back, err)
+	}
+}
+
+// stopAt is a Progress that cancels the run once it reaches a step, as a
+// SIGINT would.
+type stopAt struct {
+	step   int
+	cancel context.CancelFunc
+}
+
+func (s stopAt) Update(step, _ int, _ []runs.Metric, _ float64) {
+	if step >= s.step {
+		s.cancel()
+	}
+}
+func (stopAt) Done() {}
+
+// An interrupted run, resumed, ends with the same bytes as one that ran
+// straight through: full batch and mini-batch.
+func TestResumeIsBitExact(t *testing.T) {
+	for _, bs := range []int{0, 16} {
+		cfg := tinyConfig(40)
+		cfg.Train.BatchSize = bs
+		straight := filepath.Join(t.TempDir(), "straight")
+		if err := start(t, context.Background(), straight, cfg, 11); err != nil {
+			t.Fatal(err)
+		}
+
+		cut := filepath.Join(t.TempDir(), "cut")
+		tb, data := tinyTable(t, 11)
+		cfg = tinyConfig(40)
+		cfg.Train.BatchSize = bs
+		fillSizes(&cfg.Model)
+		if err := Create(cut, cfg, tb, data); err != nil {
+			t.Fatal(err)
+		}
+		b, _, err := backend.New()
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := Open(b, cut, cfg, tb, false, io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		r.Progress = stopAt{step: 15, cancel: cancel}
+		if err := r.Train(ctx); !errors.Is(err, ErrInterrupted) {
+			t.Fatalf("batch %d: want ErrInterrupted, got %v", bs, err)
+		}
+		// Cancelled during the evaluation at step 15, between two checkpoints
+		// (10 and 20): only the checkpoint taken on interruption can resume it.
+		if r.Step != 15 {
+			t.Fatalf("interrupted after %d steps, want 15", r.Step)
+		}
+		if err := withTimeout(t, 3*time.Minute, func() error { return Resume(context.Background(), cut, 0, io.Discard) }); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range []string{runs.ModelFile, filepath.Join(runs.CheckpointDir, runs.ResumeFile)} {
+			a, _ := os.ReadFile(filepath.Join(straight, f))
+			c, _ := os.ReadFile(filepath.Join(cut, f))
+			if len(a) == 0 || !bytes.Equal(a, c) {
+				t.Fatalf("batch %d: %s differs between the straight and the resumed run", bs, f)
+			}
+		}
+		ma, _ := runs.ReadMetrics(runs.MetricsPath(straight))
+		mc, _ := runs.ReadMetrics(runs.MetricsPath(cut))
+		if len(ma) != len(mc) {
+			t.Fatalf("batch %d: %d metric rows vs %d after resume", bs, len(ma), len(mc))
+		}
+		for i := range ma {
+			if ma[i] != mc[i] {
+				t.Fatalf("batch %d: metric %d: %+v vs %+v", bs, i, ma[i], mc[i])
+			}
+		}
+	}
+}
+
+func TestDivergenceKeepsLastGoodCheckpoint(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	cfg := tinyConfig(60)
+	cfg.Train.Optimizer, cfg.Train.LR, cfg.Train.WarmupSteps, cfg.Train.Loss = SGD, 1e12, 0, MSE
+	err := start(t, context.Background(), dir, cfg, 11)
+	if err == nil || !strings.Contains(err.Error(), "diverged") || !strings.Contains(err.Error(), "last good checkpoint: step 0") {
+		t.Fatalf("err = %v", err)
+	}
+	full, _, err := model.LoadSafetensors(runs.ResumePath(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, a := range full {
+		for _, x := range a.Data {
+			if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+				t.Fatalf("%s: the kept checkpoint is not finite", name)
+			}
+		}
+	}
+	if _, err := os.Stat(runs.ModelPath(dir)); err == nil {
+		t.Fatal("a diverged run wrote final weights")
+	}
+}
+
+func TestEarlyStop(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	cfg := tinyConfig(100)
+	cfg.Train.StopAtTestAcc, cfg.Train.Patience = 1e-9, 2 // any accuracy passes: stop at the 2nd evaluation after step 0
+	if err := start(t, context.Background(), dir, cfg, 11); err != nil {
+		t.Fatal(err)
+	}
+	steps, _ := runs.Checkpoints(dir)
+	if last := steps[len(steps)-1]; last != 5 {
+		t.Fatalf("stopped at step %d, want 5 (evaluations at 0 and 5)", last)
+	}
+}
+
+func TestBadConfigsWriteNothing(t *testing.T) {
+	tb, data := tinyTable(t, 11)
+	for _, c := range []struct {
+		edit func(*runs.Config)
+		want string
+	}{
+		{func(c *runs.Config) { c.Train.Steps = 0 }, "--steps"},
+		{func(c *runs.Config) { c.Train.LR = -1 }, "--lr"},
+		{func(c *runs.Config) { c.Train.Beta2 = 1 }, "--betas"},
+		{func(c *runs.Config) { c.Model.P = 13 }, "the model is for p = 13 but the table has p = 11"},
+		{func(c *runs.Config) { c.Model.Name = "resnet" }, "unknown model"},
+		{func(c *runs.Config) { c.Model.DMLP = 1 << 26 }, "too large"},
+	} {
+		cfg := tinyConfig(10)
+		c.edit(cfg)
+		dir := filepath.Join(t.TempDir(), "run")
+		err := Start(context.Background(), dir, cfg, tb, data, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("err = %v, want %q", err, c.want)
+		}
+		if _, err := os.Stat(dir); err == nil {
+			t.Errorf("%q: a run folder was left behind", c.want)
+		}
+	}
+}

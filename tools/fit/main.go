@@ -1,0 +1,148 @@
+// Command fit trains a model on a table and writes a run folder.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/alecthomas/kong"
+
+	"github.com/grokkit/grokkit/pkg/cli"
+	"github.com/grokkit/grokkit/pkg/runs"
+	"github.com/grokkit/grokkit/pkg/table"
+	"github.com/grokkit/grokkit/pkg/train"
+)
+
+type flags struct {
+	Table  string `arg:"" optional:"" placeholder:"TABLE" help:"Table from moddata/mutate, or - for stdin."`
+	Output string `short:"o" placeholder:"RUN" help:"Run folder to create (must not exist, or be empty)."`
+	Resume string `placeholder:"RUN" help:"Continue the run in this folder from its newest checkpoint; only --steps may be given with it."`
+
+	Model  string `default:"nanda" enum:"nanda,gromov" help:"Network: nanda (Nanda et al.'s one-layer transformer) or gromov (Gromov's quadratic MLP)."`
+	DModel int    `name:"d-model" help:"nanda: residual width (default 128)."`
+	NHeads int    `help:"nanda: attention heads (default 4)."`
+	DHead  int    `help:"nanda: width of a head (default 32)."`
+	DMLP   int    `name:"d-mlp" help:"nanda: MLP width (default 512)."`
+	Width  int    `help:"gromov: hidden width N (default 512)."`
+
+	Optimizer   string  `default:"adamw" enum:"adamw,adam,sgd" help:"adamw (decoupled decay), adam (L2 in the gradient) or sgd; PyTorch's formulas."`
+	LR          float64 `default:"1e-3" help:"Peak learning rate."`
+	WeightDecay float64 `default:"1.0" help:"Weight decay."`
+	Beta1       float64 `default:"0.9" help:"Adam β1."`
+	Beta2       float64 `default:"0.98" help:"Adam β2."`
+	Eps         float64 `default:"1e-8" help:"Adam ε."`
+	Warmup      int     `default:"10" help:"Linear warm-up: lr·min(step/warmup, 1), as Nanda et al."`
+	Loss        string  `default:"cross_entropy" enum:"cross_entropy,mse" help:"cross_entropy, or mse on one-hot targets."`
+	LogitsDType string  `default:"float64" enum:"float32,float64" help:"Precision of the logits in the loss (float64: Nanda's high-precision cross-entropy)."`
+	BatchSize   int     `help:"Rows per step; 0 is full batch. Mini-batch order is drawn per epoch from the seed."`
+	Seed        uint64  `default:"23093" help:"Seed of the initialisation and of the mini-batch order."`
+
+	Steps           int     `default:"40000" help:"Optimiser steps."`
+	EvalEvery       int     `default:"100" help:"Evaluate every N steps: loss and accuracy per split and kind."`
+	CheckpointEvery int     `default:"1000" help:"Checkpoint every N steps (and at the end)."`
+	StopAtTestAcc   float64 `help:"Stop once test accuracy ≥ X for --patience evaluations in a row (0: never)."`
+	Patience        int     `default:"1" help:"See --stop-at-test-acc."`
+
+	Version kong.VersionFlag `help:"Print the version."`
+}
+
+const description = `Train a model on a table; writes a run folder (config.json, metrics.parquet,
+checkpoints/, model.safetensors, curves.png).
+
+Backend: GoMLX's pure-Go backend unless GOMLX_BACKEND says otherwise
+(e.g. GOMLX_BACKEND=xla:cuda). SIGINT/SIGTERM checkpoint before exiting;
+fit --resume RUN then continues bit for bit.`
+
+// transformerOnly and mlpOnly are the flags of one network alone.
+var (
+	transformerOnly = []string{"d-model", "n-heads", "d-head", "d-mlp"}
+	mlpOnly         = []string{"width"}
+)
+
+func main() {
+	os.Exit(run(cli.Env{Args: os.Args[1:], Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}))
+}
+
+func run(env cli.Env) int {
+	var f flags
+	kctx, code, done := cli.Parse(env, "fit", description, &f)
+	if done {
+		return code
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	dir, err := dispatch(ctx, env, set(kctx), &f)
+	if errors.Is(err, train.ErrInterrupted) {
+		fmt.Fprintf(env.Stderr, "fit: interrupted; checkpoint saved. Continue with: fit --resume %s\n", dir)
+		return 130
+	}
+	if err != nil {
+		return cli.Fail(env, "fit", err)
+	}
+	return 0
+}
+
+// set returns the flags given on the command line.
+func set(kctx *kong.Context) map[string]bool {
+	given := map[string]bool{}
+	for _, el := range kctx.Path { // parsed elements only, not defaults
+		if el.Flag != nil {
+			given[el.Flag.Name] = true
+		}
+	}
+	return given
+}
+
+func dispatch(ctx context.Context, env cli.Env, given map[string]bool, f *flags) (string, error) {
+	if f.Resume != "" {
+		for name := range given {
+			if name != "resume" && name != "steps" {
+				return f.Resume, fmt.Errorf("--resume continues a run with its own settings: --%s cannot be changed (only --steps)", name)
+			}
+		}
+		if f.Table != "" {
+			return f.Resume, errors.New("--resume takes no table: the run keeps its own copy")
+		}
+		steps := 0
+		if given["steps"] {
+			steps = f.Steps
+		}
+		return f.Resume, train.Resume(ctx, f.Resume, steps, env.Stderr)
+	}
+	if f.Output == "" || f.Table == "" {
+		return "", errors.New("give a table and -o RUN for a new run, or --resume RUN")
+	}
+	other := mlpOnly
+	if f.Model == "gromov" {
+		other = transformerOnly
+	}
+	for _, name := range other {
+		if given[name] {
+			return "", fmt.Errorf("--%s does not apply to --model %s", name, f.Model)
+		}
+	}
+	t, data, err := table.Load(f.Table, env.Stdin)
+	if err != nil {
+		return "", err
+	}
+	return f.Output, train.Start(ctx, f.Output, config(f, env.Args, t), t, data, env.Stderr)
+}
+
+// config maps the flags to a run's configuration.
+func config(f *flags, args []string, t *table.Table) *runs.Config {
+	return &runs.Config{
+		Args: args,
+		Data: runs.DataInfo{Source: f.Table},
+		Model: runs.ModelSpec{Name: f.Model, P: t.Meta.P, DModel: f.DModel, NHeads: f.NHeads,
+			DHead: f.DHead, DMLP: f.DMLP, Width: f.Width, Equals: f.Model == "nanda"},
+		Train: runs.TrainSpec{Optimizer: f.Optimizer, LR: f.LR, WeightDecay: f.WeightDecay,
+			Beta1: f.Beta1, Beta2: f.Beta2, Eps: f.Eps, WarmupSteps: f.Warmup, Loss: f.Loss,
+			LogitsDType: f.LogitsDType, BatchSize: f.BatchSize, Seed: f.Seed, Steps: f.Steps,
+			EvalEvery: f.EvalEvery, CheckpointEvery: f.CheckpointEvery,
+			StopAtTestAcc: f.StopAtTestAcc, Patience: f.Patience},
+	}
+}
