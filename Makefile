@@ -46,7 +46,11 @@ fmt-check: ## Fail if a file is not gofmt-formatted.
 test: vet fmt-check ## vet, the gofmt check and go test ./... (DuckDB reader test included when installed).
 	go test ./...
 
-bench: build ## Benchmarks: table generation and Parquet writing at p = 2003 (4,012,009 rows).
+bench: build ## Benchmarks: a Nanda training step (p = 113) with its peak memory; moddata at p = 2003.
+	@mkdir -p $(OUT)
+	go test -c -o $(OUT)/train.test ./pkg/train/
+	@echo "Nanda et al.'s full-batch AdamW step, p = 113, 3,830 rows (peak RSS of the whole benchmark process):"
+	@/usr/bin/time -f '  peak RSS %M KB' $(OUT)/train.test -test.run '^$$' -test.bench 'NandaStep' -test.benchtime 20x
 	go test -run '^$$' -bench . -benchmem ./pkg/table/ ./pkg/rule/
 	@mkdir -p $(OUT)
 	@echo "moddata --p 2003 (wall time, peak memory of the real binary):"

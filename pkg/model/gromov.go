@@ -107,3 +107,15 @@ func (m *Gromov) Forward(scope *gomlx.Scope, inputs *Node) *Node {
 		return MulScalar(logits, scale)                                       // [batch, P]
 	}
 }
+
+// Hidden implements Hidden: the squared pre-activations (W1 x)² [batch, N],
+// the network's only hidden layer.
+func (m *Gromov) Hidden(scope *gomlx.Scope, inputs *Node) *Node {
+	checkInputs("gromov", inputs, 2, 3)
+	c := m.cfg
+	W1 := paramNode(scope, inputs.Graph(), m.Params()[0], c.DType)             // [N, 2P]
+	a := SliceAxis(inputs, 1, AxisElem(0))                                     // [batch, 1]
+	b := SliceAxis(inputs, 1, AxisElem(1))                                     // [batch, 1]
+	columns := Transpose(W1, 0, 1)                                             // [2P, N]
+	return Square(Add(Gather(columns, a), Gather(columns, AddScalar(b, c.P)))) // [batch, N]
+}

@@ -85,6 +85,15 @@ type Model interface {
 	Forward(scope *gomlx.Scope, inputs *graph.Node) *graph.Node
 }
 
+// Hidden is a network whose hidden layer can be read: for the analysis
+// tools (neuron clustering, activation-based anomaly scores).
+type Hidden interface {
+	Model
+	// Hidden builds the graph of the hidden activations [batch, width] for
+	// the same inputs as Forward.
+	Hidden(scope *gomlx.Scope, inputs *graph.Node) *graph.Node
+}
+
 // Names lists the registered networks.
 func Names() []string { return []string{"gromov", "nanda"} }
 

@@ -383,3 +383,52 @@ func TestMeanSquaredError(t *testing.T) {
 		t.Errorf("train step MSE loss %g, oracle %g", loss, wantLoss)
 	}
 }
+
+// TestHiddenMatchesOracle: the hidden activations the analysis tools read
+// (nanda: MLP post-ReLU at "="; gromov: (W1 x)²) against the plain-Go
+// networks, for every pair of Z_5.
+func TestHiddenMatchesOracle(t *testing.T) {
+	be := testBackend(t)
+	for _, m := range tinyModels(t, dtypes.Float64) {
+		h, ok := m.(Hidden)
+		if !ok {
+			continue
+		}
+		w, arrays := randomWeights(m, 0.7, 2)
+		store := storeWith(t, m, arrays)
+		c := m.Config()
+		pairs, _ := allPairs(c.P)
+		exec, err := gomlx.NewExec(be, store, func(scope *gomlx.Scope, in *Node) *Node { return h.Hidden(scope, in) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := exec.Exec(pairsTensor(pairs, c.P, 3))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := tensors.MustCopyFlatData[float64](out[0])
+		width := len(got) / len(pairs)
+		for i, ab := range pairs {
+			var want []float64
+			if m.Name() == "nanda" {
+				_, hid := nandaOracleFull(c, w, [3]int{ab[0], ab[1], c.P})
+				want = hid[2]
+			} else {
+				x := make([]float64, 2*c.P)
+				x[ab[0]], x[c.P+ab[1]] = 1, 1
+				for k := 0; k < c.Width; k++ {
+					s := 0.0
+					for j := range x {
+						s += w["W1"][k*2*c.P+j] * x[j]
+					}
+					want = append(want, s*s)
+				}
+			}
+			for j := range want {
+				if math.Abs(got[i*width+j]-want[j]) > 1e-10*math.Max(1, math.Abs(want[j])) {
+					t.Fatalf("%s (%d,%d) hidden %d: %g, want %g", m.Name(), ab[0], ab[1], j, got[i*width+j], want[j])
+				}
+			}
+		}
+	}
+}

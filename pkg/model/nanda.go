@@ -114,6 +114,19 @@ func (m *Nanda) Params() []ParamSpec {
 // (a, b; the "=" token P is appended); returns logits [batch, P]. Tokens must
 // lie in [0, P] (Gather clamps out-of-range indices instead of failing).
 func (m *Nanda) Forward(scope *gomlx.Scope, inputs *Node) *Node {
+	logits, _ := m.forward(scope, inputs)
+	return logits
+}
+
+// Hidden implements Hidden: the MLP's post-ReLU activations at "="
+// [batch, d_mlp], the neurons that Nanda et al. cluster by frequency.
+func (m *Nanda) Hidden(scope *gomlx.Scope, inputs *Node) *Node {
+	_, post := m.forward(scope, inputs)
+	return post
+}
+
+// forward returns the logits [batch, P] and the MLP activations [batch, d_mlp].
+func (m *Nanda) forward(scope *gomlx.Scope, inputs *Node) (logits, post *Node) {
 	checkInputs("nanda", inputs, 2, 3)
 	c := m.cfg
 	g := inputs.Graph()
@@ -167,9 +180,9 @@ func (m *Nanda) Forward(scope *gomlx.Scope, inputs *Node) *Node {
 
 	// MLP at "=".
 	pre := Add(Dot(residMid, w["blocks.0.mlp.W_in"]).Product(), InsertAxes(w["blocks.0.mlp.b_in"], 0))  // [batch, d_mlp]
-	post := relu(pre)                                                                                   // [batch, d_mlp]
+	post = relu(pre)                                                                                    // [batch, d_mlp]
 	mlpOut := Add(Dot(post, w["blocks.0.mlp.W_out"]).Product(), InsertAxes(w["blocks.0.mlp.b_out"], 0)) // [batch, d_model]
 	residPost := Add(residMid, mlpOut)                                                                  // [batch, d_model]
 
-	return Dot(residPost, w["unembed.W_U"]).Product() // [batch, P]: logits at "="
+	return Dot(residPost, w["unembed.W_U"]).Product(), post // [batch, P]: logits at "="
 }

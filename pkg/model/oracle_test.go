@@ -43,6 +43,12 @@ func (w weights) clone() weights {
 // nandaOracle returns the logits at every position [3][P] of Nanda's
 // transformer for tokens (a, b, =).
 func nandaOracle(c Config, w weights, tokens [3]int) [][]float64 {
+	logits, _ := nandaOracleFull(c, w, tokens)
+	return logits
+}
+
+// nandaOracleFull also returns the MLP activations at every position [3][d_mlp].
+func nandaOracleFull(c Config, w weights, tokens [3]int) (logits, hidden [][]float64) {
 	n, dm, H, dh, dmlp, P := 3, c.DModel, c.NHeads, c.DHead, c.DMLP, c.P
 	WE, Wpos := w["embed.W_E"], w["pos_embed.W_pos"]
 	WQ, WK, WV, WO := w["blocks.0.attn.W_Q"], w["blocks.0.attn.W_K"], w["blocks.0.attn.W_V"], w["blocks.0.attn.W_O"]
@@ -75,7 +81,7 @@ func nandaOracle(c Config, w weights, tokens [3]int) [][]float64 {
 	}
 	q, k, v := project(WQ), project(WK), project(WV)
 
-	logits := make([][]float64, n)
+	logits = make([][]float64, n)
 	for qi := range n {
 		mid := append([]float64(nil), resid[qi]...)
 		for h := range H {
@@ -106,6 +112,7 @@ func nandaOracle(c Config, w weights, tokens [3]int) [][]float64 {
 			}
 		}
 		post := make([]float64, dmlp)
+		hidden = append(hidden, post)
 		for j := range dmlp {
 			s := bin[j]
 			for m := range dm {
@@ -130,7 +137,7 @@ func nandaOracle(c Config, w weights, tokens [3]int) [][]float64 {
 			logits[qi][cl] = s
 		}
 	}
-	return logits
+	return logits, hidden
 }
 
 // gromovOracle returns the logits [P] of Gromov's MLP for (a, b), multiplying
