@@ -71,33 +71,47 @@ func LoadRun(dir string, step int) (*Net, error) {
 	return n, nil
 }
 
-// Logits computes the float64 logits of the given rows, in chunks of
-// equal size (one compiled graph), calling fn with each chunk's first row
-// index into rows and its logits [n, P].
+// Logits computes the float64 logits of the given rows, calling fn with
+// each chunk's first index into rows and its logits [n, P].
 func (n *Net) Logits(backend compute.Backend, d *Data, rows []int, fn func(start int, logits []float64)) error {
+	return n.run(backend, d, rows, n.Model.Forward, fn)
+}
+
+// Hidden computes the hidden activations [n, width] of the given rows (see
+// model.Hidden), calling fn per chunk like Logits.
+func (n *Net) Hidden(backend compute.Backend, d *Data, rows []int, fn func(start int, hidden []float64)) error {
+	h, ok := n.Model.(model.Hidden)
+	if !ok {
+		return fmt.Errorf("model %s exposes no hidden layer", n.Model.Name())
+	}
+	return n.run(backend, d, rows, h.Hidden, fn)
+}
+
+// run evaluates build on rows in chunks of equal size (one compiled graph;
+// the last chunk is padded with the first row and trimmed).
+func (n *Net) run(backend compute.Backend, d *Data, rows []int, build func(*gomlx.Scope, *Node) *Node, fn func(int, []float64)) error {
 	exec, err := gomlx.NewExec(backend, n.Store, func(scope *gomlx.Scope, inputs *Node) *Node {
-		return ConvertDType(n.Model.Forward(scope, inputs), dtypes.Float64) // [batch, P]
+		return ConvertDType(build(scope, inputs), dtypes.Float64) // [batch, width]
 	})
 	if err != nil {
 		return err
 	}
 	defer exec.Finalize()
-	p := n.Model.Config().P
 	size := min(ChunkRows, len(rows))
 	for start := 0; start < len(rows); start += size {
 		idx := rows[start:min(start+size, len(rows))]
 		real := len(idx)
-		for len(idx) < size { // pad with the first row; dropped below
+		for len(idx) < size {
 			idx = append(idx[:len(idx):len(idx)], rows[0])
 		}
-		b := d.Batch(idx)
-		out, err := exec.Exec(b.Inputs)
+		out, err := exec.Exec(d.Batch(idx).Inputs)
 		if err != nil {
 			return err
 		}
-		logits := tensors.MustCopyFlatData[float64](out[0])
+		values := tensors.MustCopyFlatData[float64](out[0])
 		out[0].FinalizeAll()
-		fn(start, logits[:real*p])
+		width := len(values) / size
+		fn(start, values[:real*width])
 	}
 	return nil
 }

@@ -2,14 +2,12 @@
 package plot
 
 import (
-	"fmt"
 	"image/color"
 	"math"
 	"os"
 	"strconv"
 
 	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
@@ -30,57 +28,24 @@ var palette = []color.Color{
 
 // Curves writes a PNG with two panels side by side: accuracy (linear) and
 // loss (log), both against a log step axis. Step 0 cannot sit on a log axis
-// and is left out.
+// and is left out. After grokking every accuracy sits at the top right, so
+// that panel's legend goes to the bottom right.
 func Curves(path, title string, acc, loss []Line) error {
-	accPlot, err := panel(title+": accuracy", "accuracy", acc, false)
-	if err != nil {
-		return err
-	}
-	lossPlot, err := panel(title+": loss", "loss", loss, true)
-	if err != nil {
-		return err
-	}
-	return savePanels(path, 12*vg.Inch, 4.5*vg.Inch, accPlot, lossPlot)
+	return Panels(path,
+		Panel{Title: title + ": accuracy", XLabel: "step", YLabel: "accuracy", LogX: true, LegendBottom: true, Lines: series(acc)},
+		Panel{Title: title + ": loss", XLabel: "step", YLabel: "loss", LogX: true, LogY: true, Lines: series(loss)})
 }
 
-func panel(title, yLabel string, lines []Line, logY bool) (*plot.Plot, error) {
-	p := plot.New()
-	p.Title.Text = title
-	p.X.Label.Text = "step"
-	p.Y.Label.Text = yLabel
-	p.X.Scale = plot.LogScale{}
-	p.X.Tick.Marker = powerTicks{}
-	if logY {
-		p.Y.Scale = plot.LogScale{}
-		p.Y.Tick.Marker = powerTicks{}
-	}
-	p.Add(plotter.NewGrid())
-	// After grokking every accuracy sits at the top right and every loss at
-	// the bottom right: the legends take the corners left free.
-	p.Legend.Top = logY
-	p.Legend.Left = false
+func series(lines []Line) []Series {
+	out := make([]Series, len(lines))
 	for i, l := range lines {
-		var pts plotter.XYs
+		x := make([]float64, len(l.Steps))
 		for j, s := range l.Steps {
-			v := l.Values[j]
-			if s < 1 || math.IsNaN(v) || math.IsInf(v, 0) || (logY && v <= 0) {
-				continue
-			}
-			pts = append(pts, plotter.XY{X: float64(s), Y: v})
+			x[j] = float64(s)
 		}
-		if len(pts) == 0 {
-			continue
-		}
-		line, err := plotter.NewLine(pts)
-		if err != nil {
-			return nil, fmt.Errorf("plot %s: %v", l.Label, err)
-		}
-		line.Color = palette[i%len(palette)]
-		line.Width = vg.Points(1.5)
-		p.Add(line)
-		p.Legend.Add(l.Label, line)
+		out[i] = Series{Label: l.Label, X: x, Y: l.Values}
 	}
-	return p, nil
+	return out
 }
 
 // savePanels lays plots out in one row and writes a PNG atomically.

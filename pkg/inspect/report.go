@@ -1,0 +1,189 @@
+package inspect
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress/snappy"
+
+	"github.com/grokkit/grokkit/pkg/plot"
+)
+
+// WriteParquet writes the rows in long format; the run and the key
+// frequencies used are metadata.
+func WriteParquet(w io.Writer, run string, key []int, rows []Row) error {
+	pw := parquet.NewGenericWriter[Row](w, parquet.Compression(&snappy.Codec{}),
+		parquet.KeyValueMetadata("run", run), parquet.KeyValueMetadata("key_frequencies", ints(key)))
+	if _, err := pw.Write(rows); err != nil {
+		return err
+	}
+	return pw.Close()
+}
+
+func ints(xs []int) string {
+	s := make([]string, len(xs))
+	for i, x := range xs {
+		s[i] = fmt.Sprint(x)
+	}
+	return strings.Join(s, " ")
+}
+
+// scalars are the one-value measures, in the order the text table shows.
+var scalars = []string{"gini_embed", "gini_wl", "neurons_one_freq", "restricted_loss", "excluded_loss",
+	"loss_train", "loss_test", "ipr_mean", "ipr_median", "weight_norm_sq"}
+
+// WriteTable prints one line per step with the scalar measures, then the
+// key frequencies (transformer) or the neurons per frequency (MLP) of the
+// last step.
+func WriteTable(w io.Writer, run, modelName string, key []int, rows []Row) error {
+	byStep := map[int64]map[string]float64{}
+	var steps []int64
+	present := map[string]bool{}
+	for _, r := range rows {
+		if r.Index != -1 {
+			continue
+		}
+		if byStep[r.Step] == nil {
+			byStep[r.Step] = map[string]float64{}
+			steps = append(steps, r.Step)
+		}
+		byStep[r.Step][r.Measure] = r.Value
+		present[r.Measure] = true
+	}
+	sort.Slice(steps, func(i, j int) bool { return steps[i] < steps[j] })
+	fmt.Fprintf(w, "run %s (%s)\n", run, modelName)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprint(tw, "step\t")
+	var cols []string
+	for _, m := range scalars {
+		if present[m] {
+			cols = append(cols, m)
+			fmt.Fprintf(tw, "%s\t", m)
+		}
+	}
+	fmt.Fprintln(tw)
+	for _, s := range steps {
+		fmt.Fprintf(tw, "%d\t", s)
+		for _, m := range cols {
+			fmt.Fprintf(tw, "%.4g\t", byStep[s][m])
+		}
+		fmt.Fprintln(tw)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	last := steps[len(steps)-1]
+	if modelName == "nanda" {
+		fmt.Fprintf(w, "key frequencies (restricted/excluded losses): %s\n", orNone(ints(key)))
+		var own []string
+		var clusters []string
+		for _, r := range rows {
+			if r.Step == last && r.Measure == "key_frequency" {
+				own = append(own, fmt.Sprintf("%d (%.0f%%)", r.Index, 100*r.Value))
+			}
+			if r.Step == last && r.Measure == "neuron_cluster_size" {
+				name := fmt.Sprint(r.Index)
+				if r.Index == -1 {
+					name = "none"
+				}
+				clusters = append(clusters, fmt.Sprintf("%s: %.0f", name, r.Value))
+			}
+		}
+		fmt.Fprintf(w, "key frequencies of the embedding at step %d (share of its Fourier norm²): %s\n", last, orNone(strings.Join(own, ", ")))
+		fmt.Fprintf(w, "neurons per frequency at step %d (> 85%% of variance): %s\n", last, strings.Join(clusters, ", "))
+		return nil
+	}
+	var freqs []string
+	for _, r := range rows {
+		if r.Step == last && r.Measure == "freq_neurons" {
+			freqs = append(freqs, fmt.Sprintf("%d: %.0f", r.Index, r.Value))
+		}
+	}
+	fmt.Fprintf(w, "neurons per dominant frequency at step %d: %s\n", last, strings.Join(freqs, ", "))
+	return nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none clear"
+	}
+	return s
+}
+
+// Plots writes fourier-spectrum.png (the last step's embedding and W_L
+// spectra, or the MLP's neurons per frequency) and, with more than one
+// step, progress.png (the losses and the Gini coefficients over training).
+func Plots(dir, run, modelName string, rows []Row) ([]string, error) {
+	var steps []int64
+	seen := map[int64]bool{}
+	for _, r := range rows {
+		if !seen[r.Step] {
+			seen[r.Step] = true
+			steps = append(steps, r.Step)
+		}
+	}
+	sort.Slice(steps, func(i, j int) bool { return steps[i] < steps[j] })
+	last := steps[len(steps)-1]
+	indexed := func(measure string) plot.Series {
+		s := plot.Series{Label: measure}
+		for _, r := range rows {
+			if r.Step == last && r.Measure == measure && r.Index >= 1 {
+				s.X = append(s.X, float64(r.Index))
+				s.Y = append(s.Y, r.Value)
+			}
+		}
+		return s
+	}
+	var written []string
+	spectrum := filepath.Join(dir, "fourier-spectrum.png")
+	title := fmt.Sprintf("%s step %d", filepath.Base(run), last)
+	var err error
+	if modelName == "nanda" {
+		e, l := indexed("embed_norm"), indexed("wl_norm")
+		e.Label, l.Label = "W_E", "W_L = W_out·W_U"
+		err = plot.Panels(spectrum,
+			plot.Panel{Title: title + ": embedding", XLabel: "frequency k", YLabel: "Fourier norm", Bars: true, Lines: []plot.Series{e}},
+			plot.Panel{Title: title + ": neuron-logit map", XLabel: "frequency k", YLabel: "Fourier norm", Bars: true, Lines: []plot.Series{l}})
+	} else {
+		f := indexed("freq_neurons")
+		f.Label = "neurons"
+		err = plot.Panels(spectrum, plot.Panel{Title: title + ": dominant frequency of each neuron", XLabel: "frequency k", YLabel: "neurons", Bars: true, Lines: []plot.Series{f}})
+	}
+	if err != nil {
+		return nil, err
+	}
+	written = append(written, spectrum)
+	if len(steps) < 2 {
+		return written, nil
+	}
+	over := func(measure, label string) plot.Series {
+		s := plot.Series{Label: label}
+		for _, r := range rows {
+			if r.Measure == measure && r.Index == -1 {
+				s.X = append(s.X, float64(r.Step))
+				s.Y = append(s.Y, r.Value)
+			}
+		}
+		return s
+	}
+	progress := filepath.Join(dir, "progress.png")
+	if modelName == "nanda" {
+		err = plot.Panels(progress,
+			plot.Panel{Title: filepath.Base(run) + ": losses", XLabel: "step", YLabel: "loss", LogY: true, Lines: []plot.Series{
+				over("loss_train", "train"), over("loss_test", "test"), over("restricted_loss", "restricted (all rows)"), over("excluded_loss", "excluded (train rows)")}},
+			plot.Panel{Title: filepath.Base(run) + ": sparsity", XLabel: "step", YLabel: "", Lines: []plot.Series{
+				over("gini_embed", "Gini of W_E's spectrum"), over("gini_wl", "Gini of W_L's spectrum"), over("neurons_one_freq", "neurons with one frequency")}})
+	} else {
+		err = plot.Panels(progress, plot.Panel{Title: filepath.Base(run) + ": IPR", XLabel: "step", YLabel: "IPR", Lines: []plot.Series{
+			over("ipr_mean", "mean IPR"), over("ipr_median", "median IPR")}})
+	}
+	if err != nil {
+		return nil, err
+	}
+	return append(written, progress), nil
+}

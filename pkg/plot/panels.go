@@ -1,0 +1,96 @@
+package plot
+
+import (
+	"fmt"
+	"math"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+)
+
+// Series is one named curve over arbitrary x values.
+type Series struct {
+	Label string
+	X, Y  []float64
+}
+
+// Panel is one plot of a figure.
+type Panel struct {
+	Title, XLabel, YLabel string
+	LogX, LogY            bool
+	Lines                 []Series
+	Bars                  bool // draw the series as grouped bars (spectra)
+	LegendBottom          bool
+}
+
+// Panels writes a PNG with the panels side by side.
+func Panels(path string, panels ...Panel) error {
+	plots := make([]*plot.Plot, len(panels))
+	for i, pn := range panels {
+		p, err := drawPanel(pn)
+		if err != nil {
+			return err
+		}
+		plots[i] = p
+	}
+	return savePanels(path, vg.Length(len(panels))*6*vg.Inch, 4.5*vg.Inch, plots...)
+}
+
+func drawPanel(pn Panel) (*plot.Plot, error) {
+	p := plot.New()
+	p.Title.Text = pn.Title
+	p.X.Label.Text = pn.XLabel
+	p.Y.Label.Text = pn.YLabel
+	if pn.LogX {
+		p.X.Scale = plot.LogScale{}
+		p.X.Tick.Marker = powerTicks{}
+	}
+	if pn.LogY {
+		p.Y.Scale = plot.LogScale{}
+		p.Y.Tick.Marker = powerTicks{}
+	}
+	p.Add(plotter.NewGrid())
+	p.Legend.Top = !pn.LegendBottom
+	width := vg.Points(4)
+	for i, s := range pn.Lines {
+		var pts plotter.XYs
+		for j, x := range s.X {
+			y := s.Y[j]
+			if (pn.LogX && x <= 0) || (pn.LogY && y <= 0) || math.IsNaN(y) || math.IsInf(y, 0) {
+				continue
+			}
+			pts = append(pts, plotter.XY{X: x, Y: y})
+		}
+		if len(pts) == 0 {
+			continue
+		}
+		col := palette[i%len(palette)]
+		if pn.Bars {
+			vals := make(plotter.Values, len(s.Y))
+			copy(vals, s.Y)
+			bars, err := plotter.NewBarChart(vals, width)
+			if err != nil {
+				return nil, fmt.Errorf("plot %s: %v", s.Label, err)
+			}
+			bars.Color = col
+			bars.LineStyle.Width = 0
+			bars.XMin = s.X[0] // bars sit at x = XMin, XMin+1, …: the series' own x
+			bars.Offset = vg.Length(i-len(pn.Lines)/2) * width
+			p.Add(bars)
+			if len(pn.Lines) > 1 { // a lone series is named by the title
+				p.Legend.Add(s.Label, bars)
+			}
+			continue
+		}
+		line, err := plotter.NewLine(pts)
+		if err != nil {
+			return nil, fmt.Errorf("plot %s: %v", s.Label, err)
+		}
+		line.Color = col
+		line.Width = vg.Points(1.5)
+		p.Add(line)
+		p.Legend.Add(s.Label, line)
+	}
+	return p, nil
+}

@@ -1,0 +1,168 @@
+// Command fourier measures how a trained network computes a+b mod p.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/alecthomas/kong"
+	"github.com/gomlx/compute"
+
+	"github.com/grokkit/grokkit/pkg/backend"
+	"github.com/grokkit/grokkit/pkg/cli"
+	"github.com/grokkit/grokkit/pkg/fourier"
+	"github.com/grokkit/grokkit/pkg/infer"
+	"github.com/grokkit/grokkit/pkg/inspect"
+	"github.com/grokkit/grokkit/pkg/outfile"
+	"github.com/grokkit/grokkit/pkg/runs"
+	"github.com/grokkit/grokkit/pkg/table"
+)
+
+type flags struct {
+	Run             string           `arg:"" placeholder:"RUN" help:"Run folder written by fit."`
+	Checkpoint      int              `default:"-1" placeholder:"STEP" help:"Analyse this checkpoint (default: the final weights)."`
+	OverCheckpoints bool             `help:"Analyse every checkpoint; progress.png shows the measures over training."`
+	Table           string           `placeholder:"TABLE" help:"Table whose split defines the train rows (default: the run's data.parquet)."`
+	Projection      string           `enum:"per-class,cube," default:"" help:"transformer: the restricted/excluded subspace: per-class (default; Nanda's notebook: each class's logits projected on cos/sin(w_k(a+b))) or cube (cos/sin(w_k(a+b-c)))."`
+	KeyFreqs        []int            `placeholder:"K,..." help:"transformer: key frequencies for the restricted/excluded losses (default: the final weights' own)."`
+	Format          string           `default:"parquet" enum:"parquet,table" help:"parquet (long: step, measure, index, value) or an aligned text table."`
+	Output          string           `short:"o" default:"-" placeholder:"PATH" help:"Output file, or - for stdout."`
+	Plots           string           `placeholder:"DIR" help:"Folder for fourier-spectrum.png and progress.png (default: the run folder)."`
+	Version         kong.VersionFlag `help:"Print the version."`
+}
+
+const description = `Fourier analysis of a trained run (a+b mod p).
+
+Transformer (nanda): the Fourier norms of the embedding W_E and of W_L =
+W_out·W_U per frequency; the key frequencies (a frequency is a candidate when
+its share of W_E's non-constant squared Fourier norm is ≥ 3/K, K = ⌊p/2⌋; the
+candidates are the key frequencies if together they explain ≥ 50%, else there
+are none); the Gini coefficients of both spectra; the share of MLP neurons
+with > 85% of their variance at one frequency; Nanda et al.'s restricted loss
+(all rows) and excluded loss (train rows) for the final key frequencies.
+MLP (gromov): each neuron's dominant frequency, IPR and phase residual
+φ1 + φ2 − φ3.`
+
+func main() {
+	os.Exit(run(cli.Env{Args: os.Args[1:], Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}))
+}
+
+func run(env cli.Env) int {
+	var f flags
+	if _, code, done := cli.Parse(env, "fourier", description, &f); done {
+		return code
+	}
+	if err := analyse(env, &f); err != nil {
+		return cli.Fail(env, "fourier", err)
+	}
+	return 0
+}
+
+func analyse(env cli.Env, f *flags) error {
+	cfg, err := runs.ReadConfig(f.Run)
+	if err != nil {
+		return err
+	}
+	if cfg.Model.Name != "nanda" && (f.Projection != "" || f.KeyFreqs != nil) {
+		return fmt.Errorf("--projection and --key-freqs apply to the transformer; %s is a %s run", f.Run, cfg.Model.Name)
+	}
+	steps := []int{f.Checkpoint}
+	if f.OverCheckpoints {
+		if steps, err = runs.Checkpoints(f.Run); err != nil {
+			return err
+		}
+	} else if f.Checkpoint == infer.Final {
+		if _, err := os.Stat(runs.ModelPath(f.Run)); err != nil {
+			if steps, err = runs.Checkpoints(f.Run); err != nil {
+				return err
+			}
+			steps = steps[len(steps)-1:] // an unfinished run: its newest checkpoint
+		}
+	}
+	path := f.Table
+	if path == "" {
+		path = runs.DataPath(f.Run)
+	}
+	t, err := table.ReadFile(path, env.Stdin)
+	if err != nil {
+		return err
+	}
+	if t.Meta.P != cfg.Model.P {
+		return fmt.Errorf("%s has p = %d but the run's model is for p = %d", path, t.Meta.P, cfg.Model.P)
+	}
+	in, err := inspect.NewInput(t)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	b, _, err := backend.New()
+	if err != nil {
+		return err
+	}
+	opt := inspect.Options{Projection: fourier.ProjectPerClass, KeyFreqs: f.KeyFreqs}
+	if f.Projection == "cube" {
+		opt.Projection = fourier.ProjectCube
+	}
+	rows, key, err := measure(b, f.Run, cfg.Model.Name, steps, in, opt)
+	if err != nil {
+		return err
+	}
+	dir := f.Plots
+	if dir == "" {
+		dir = f.Run
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	written, err := inspect.Plots(dir, f.Run, cfg.Model.Name, rows)
+	if err != nil {
+		return err
+	}
+	for _, w := range written {
+		fmt.Fprintf(env.Stderr, "fourier: wrote %s\n", w)
+	}
+	return outfile.Write(f.Output, env.Stdout, func(w io.Writer) error {
+		if f.Format == "table" {
+			return inspect.WriteTable(w, f.Run, cfg.Model.Name, key, rows)
+		}
+		return inspect.WriteParquet(w, f.Run, key, rows)
+	})
+}
+
+// measure analyses each step; the transformer's restricted and excluded
+// losses use the last step's key frequencies throughout, as Nanda et al.
+func measure(b compute.Backend, run, modelName string, steps []int, in *inspect.Input, opt inspect.Options) ([]inspect.Row, []int, error) {
+	last, err := infer.LoadRun(run, steps[len(steps)-1])
+	if err != nil {
+		return nil, nil, err
+	}
+	if modelName != "nanda" {
+		var rows []inspect.Row
+		for _, s := range steps {
+			n, err := infer.LoadRun(run, s)
+			if err != nil {
+				return nil, nil, err
+			}
+			rows = append(rows, inspect.MLP(n)...)
+		}
+		return rows, nil, nil
+	}
+	lastRows, key, err := inspect.Transformer(b, last, in, opt)
+	if err != nil {
+		return nil, nil, err
+	}
+	opt.KeyFreqs = key
+	var rows []inspect.Row
+	for _, s := range steps[:len(steps)-1] {
+		n, err := infer.LoadRun(run, s)
+		if err != nil {
+			return nil, nil, err
+		}
+		r, _, err := inspect.Transformer(b, n, in, opt)
+		if err != nil {
+			return nil, nil, err
+		}
+		rows = append(rows, r...)
+	}
+	return append(rows, lastRows...), key, nil
+}
