@@ -63,7 +63,9 @@ quickstart: build ## The main job: make a table, train a transformer that groks 
 	rm -rf $(QS)/run
 	$(BIN)/moddata --p 31 --train-fraction 0.5 --equals -o $(QS)/data.parquet
 	$(BIN)/fit $(QS)/data.parquet -o $(QS)/run $(QS_FIT)
-	@echo "curves: $(QS)/run/curves.png"
+	$(BIN)/fourier $(QS)/run --over-checkpoints --format table -o $(QS)/fourier.txt
+	@cat $(QS)/fourier.txt
+	@echo "figures: $(QS)/run/curves.png $(QS)/run/progress.png $(QS)/run/fourier-spectrum.png"
 
 reproduce-nanda: build ## Nanda et al.'s run (p = 113, 30%); hours on a CPU (the progress line gives the ETA).
 	@mkdir -p $(NANDA)
@@ -73,7 +75,9 @@ reproduce-nanda: build ## Nanda et al.'s run (p = 113, 30%); hours on a CPU (the
 	else \
 	  rm -rf $(NANDA)/run; $(BIN)/fit $(NANDA)/data.parquet -o $(NANDA)/run $(NANDA_FIT); \
 	fi
-	@echo "curves: $(NANDA)/run/curves.png"
+	$(BIN)/fourier $(NANDA)/run --over-checkpoints --format table -o $(NANDA)/fourier.txt
+	@cat $(NANDA)/fourier.txt
+	@echo "figures: $(NANDA)/run/curves.png $(NANDA)/run/progress.png $(NANDA)/run/fourier-spectrum.png"
 
 demo: build ## The data layer alone: the default table (p = 113) poisoned with NFixed (N = 17).
 	@mkdir -p $(OUT)
