@@ -3,8 +3,10 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/alecthomas/kong"
 
@@ -64,4 +66,37 @@ func Fail(env Env, name string, err error) int {
 // Step is the history entry for this invocation.
 func Step(tool string, args []string, seed *uint64) table.Step {
 	return table.Step{Tool: tool, Version: version.Version, Args: append([]string{}, args...), Seed: seed}
+}
+
+// OS is the Env of the running process.
+func OS() Env {
+	return Env{Args: os.Args[1:], Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
+}
+
+// ExitError ends a tool with a message and a particular exit code.
+type ExitError struct {
+	Code int
+	Msg  string
+}
+
+func (e *ExitError) Error() string { return e.Msg }
+
+// Run is every tool's main: parse flags into cli, call body, and turn an
+// error into the tool's one error line and exit code (ExitFailed, or an
+// ExitError's own).
+func Run(env Env, name, description string, cli any, body func(env Env, ctx *kong.Context) error, opts ...kong.Option) int {
+	ctx, code, done := Parse(env, name, description, cli, opts...)
+	if done {
+		return code
+	}
+	err := body(env, ctx)
+	var exit *ExitError
+	if errors.As(err, &exit) {
+		fmt.Fprintf(env.Stderr, "%s: %s\n", name, exit.Msg)
+		return exit.Code
+	}
+	if err != nil {
+		return Fail(env, name, err)
+	}
+	return 0
 }

@@ -32,18 +32,8 @@ Doshi et al.'s phase for label noise (coexistence, partial inversion, full
 inversion, memorisation, forgetting).`
 
 func main() {
-	os.Exit(run(cli.Env{Args: os.Args[1:], Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}))
-}
-
-func run(env cli.Env) int {
 	var f flags
-	if _, code, done := cli.Parse(env, "evalsplit", description, &f); done {
-		return code
-	}
-	if err := evaluate(env, &f); err != nil {
-		return cli.Fail(env, "evalsplit", err)
-	}
-	return 0
+	os.Exit(cli.Run(cli.OS(), "evalsplit", description, &f, func(env cli.Env, _ *kong.Context) error { return evaluate(env, &f) }))
 }
 
 func evaluate(env cli.Env, f *flags) error {

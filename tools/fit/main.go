@@ -64,26 +64,16 @@ var (
 )
 
 func main() {
-	os.Exit(run(cli.Env{Args: os.Args[1:], Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}))
-}
-
-func run(env cli.Env) int {
 	var f flags
-	kctx, code, done := cli.Parse(env, "fit", description, &f)
-	if done {
-		return code
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	dir, err := dispatch(ctx, env, set(kctx), &f)
-	if errors.Is(err, train.ErrInterrupted) {
-		fmt.Fprintf(env.Stderr, "fit: interrupted; checkpoint saved. Continue with: fit --resume %s\n", dir)
-		return 130
-	}
-	if err != nil {
-		return cli.Fail(env, "fit", err)
-	}
-	return 0
+	os.Exit(cli.Run(cli.OS(), "fit", description, &f, func(env cli.Env, kctx *kong.Context) error {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		dir, err := dispatch(ctx, env, set(kctx), &f)
+		if errors.Is(err, train.ErrInterrupted) {
+			return &cli.ExitError{Code: 130, Msg: "interrupted; checkpoint saved. Continue with: fit --resume " + dir}
+		}
+		return err
+	}))
 }
 
 // set returns the flags given on the command line.

@@ -45,18 +45,8 @@ MLP (gromov): each neuron's dominant frequency, IPR and phase residual
 φ1 + φ2 − φ3.`
 
 func main() {
-	os.Exit(run(cli.Env{Args: os.Args[1:], Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}))
-}
-
-func run(env cli.Env) int {
 	var f flags
-	if _, code, done := cli.Parse(env, "fourier", description, &f); done {
-		return code
-	}
-	if err := analyse(env, &f); err != nil {
-		return cli.Fail(env, "fourier", err)
-	}
-	return 0
+	os.Exit(cli.Run(cli.OS(), "fourier", description, &f, func(env cli.Env, _ *kong.Context) error { return analyse(env, &f) }))
 }
 
 func analyse(env cli.Env, f *flags) error {

@@ -25,23 +25,17 @@ type flags struct {
 }
 
 func main() {
-	os.Exit(run(cli.Env{Args: os.Args[1:], Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}))
+	var f flags
+	os.Exit(cli.Run(cli.OS(), "moddata", "Write the table of a∘b mod p (every pair) with a seeded train/test split, as Parquet.",
+		&f, func(env cli.Env, _ *kong.Context) error { return generate(env, &f) },
+		kong.Vars{"ops": strings.Join(arith.Names(), ", ")}))
 }
 
-func run(env cli.Env) int {
-	var f flags
-	if _, code, done := cli.Parse(env, "moddata", "Write the table of a∘b mod p (every pair) with a seeded train/test split, as Parquet.",
-		&f, kong.Vars{"ops": strings.Join(arith.Names(), ", ")}); done {
-		return code
-	}
+func generate(env cli.Env, f *flags) error {
 	t, err := table.Generate(table.Spec{P: f.P, Op: f.Op, TrainFraction: f.TrainFraction, Seed: f.Seed, Equals: f.Equals})
 	if err != nil {
-		return cli.Fail(env, "moddata", err)
+		return err
 	}
 	t.Meta.History = append(t.Meta.History, cli.Step("moddata", env.Args, &f.Seed))
-	err = outfile.Write(f.Output, env.Stdout, func(w io.Writer) error { return table.Write(w, t) })
-	if err != nil {
-		return cli.Fail(env, "moddata", err)
-	}
-	return 0
+	return outfile.Write(f.Output, env.Stdout, func(w io.Writer) error { return table.Write(w, t) })
 }

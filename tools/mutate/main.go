@@ -58,31 +58,27 @@ Expressions: integers, a b p label clean, + - * / % ( ) == != < <= > >= && || !
 (/ is floor division, % the non-negative remainder).`
 
 func main() {
-	os.Exit(run(cli.Env{Args: os.Args[1:], Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}))
+	var f flags
+	os.Exit(cli.Run(cli.OS(), "mutate", description, &f, func(env cli.Env, ctx *kong.Context) error { return apply(env, ctx, &f) }))
 }
 
-func run(env cli.Env) int {
-	var f flags
-	ctx, code, done := cli.Parse(env, "mutate", description, &f)
-	if done {
-		return code
-	}
+func apply(env cli.Env, ctx *kong.Context, f *flags) error {
 	scheme := strings.Fields(ctx.Command())[0]
-	m, c, seed := mutation(scheme, &f)
+	m, c, seed := mutation(scheme, f)
 	t, err := table.ReadFile(c.Input, env.Stdin)
 	if err != nil {
-		return cli.Fail(env, "mutate", err)
+		return err
 	}
 	rep, err := m.Apply(t)
 	if err != nil {
-		return cli.Fail(env, "mutate", fmt.Errorf("%s: %s: %w", inputName(c.Input), scheme, err))
+		return fmt.Errorf("%s: %s: %w", inputName(c.Input), scheme, err)
 	}
 	t.Meta.History = append(t.Meta.History, cli.Step("mutate", env.Args, seed))
 	if err := outfile.Write(c.Output, env.Stdout, func(w io.Writer) error { return table.Write(w, t) }); err != nil {
-		return cli.Fail(env, "mutate", err)
+		return err
 	}
 	fmt.Fprintf(env.Stderr, "mutate: %s selected %s; %d labels changed\n", scheme, counts(rep.Selected, c.Splits == "train"), rep.Changed)
-	return 0
+	return nil
 }
 
 // mutation turns the chosen subcommand's flags into a rule.Mutation.
