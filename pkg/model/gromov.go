@@ -30,8 +30,8 @@ import (
 // matmuls that need no transposed copy. Measured on 2 cores (p = 97, width
 // 512, 4,704 rows, one AdamW step): ≈160 ms in this layout, ≈195 ms with
 // examples as rows and a dense one-hot, ≈185–240 ms gathering columns
-// (BenchmarkGromov*TrainStep). Those two variants stay, tested, for the
-// benchmarks.
+// (BenchmarkGromov*GradStep compare them on forward, backward and an SGD
+// update). Those two variants stay, tested, for the benchmarks.
 type Gromov struct {
 	cfg    Config
 	layout gromovLayout

@@ -1,9 +1,10 @@
 // Package model holds the networks that grokkit trains on (a ∘ b) mod p, one
 // readable file each (nanda.go, gromov.go), their parameter naming, seeded
 // initialisation and reading/writing parameters as named float32 arrays
-// (params.go), safetensors files (safetensors.go), the losses (loss.go), a
-// reusable AdamW training step (train_step.go), and graph helpers whose
-// gradients avoid a slow path of the pure-Go backend (ops.go).
+// (params.go), safetensors files (safetensors.go), the losses (loss.go), and
+// graph helpers whose gradients avoid a slow path of the pure-Go backend
+// (ops.go). Training (optimisers, learning-rate schedule, checkpoints) is in
+// pkg/train.
 //
 // A network is a [Model]: it declares its parameters ([Model.Params]) and builds
 // its forward graph ([Model.Forward]) from GoMLX variables that live in a

@@ -37,6 +37,16 @@ func tinyModels(t *testing.T, dtype dtypes.DType) []Model {
 	return models
 }
 
+// tinyNanda is the tiny transformer of tinyModels, float32.
+func tinyNanda(t *testing.T) Model {
+	t.Helper()
+	m, err := ByName("nanda", Config{P: 5, DModel: 4, NHeads: 2, DHead: 2, DMLP: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
 // variantName tells apart the layouts of one network in test messages.
 func variantName(m Model) string {
 	switch v := m.(type) {
@@ -184,13 +194,15 @@ func TestOracleCausalMask(t *testing.T) {
 	}
 }
 
-// gradients returns the loss and its gradient with respect to every parameter
-// of m (in Params order), computed by GoMLX's autodiff.
-func gradients(t *testing.T, be compute.Backend, store *gomlx.Store, m Model, inputs, labels *tensors.Tensor) (float64, [][]float64) {
+// gradients returns the loss (CrossEntropy, MeanSquaredError, …) and its
+// gradient with respect to every parameter of m (in Params order), computed
+// by GoMLX's autodiff.
+func gradients(t *testing.T, be compute.Backend, store *gomlx.Store, m Model, lossFn func(logits, labels *Node) *Node,
+	inputs, labels *tensors.Tensor) (float64, [][]float64) {
 	t.Helper()
 	e, err := gomlx.NewExec(be, store, func(scope *gomlx.Scope, x, y *Node) []*Node {
 		g := x.Graph()
-		loss := CrossEntropy(m.Forward(scope, x), y)
+		loss := lossFn(m.Forward(scope, x), y)
 		var params []*Node
 		for _, spec := range m.Params() {
 			params = append(params, scope.Store().GetVariable(VariablePath(scope, spec.Name)).NodeValue(g))
@@ -213,6 +225,31 @@ func gradients(t *testing.T, be compute.Backend, store *gomlx.Store, m Model, in
 	return loss, grads
 }
 
+// checkGradients compares loss and grads (from [gradients], float64 model
+// with weights w) with oracleLoss and its central finite differences.
+func checkGradients(t *testing.T, m Model, w weights, loss float64, grads [][]float64, oracleLoss func(weights) float64) {
+	t.Helper()
+	if want := oracleLoss(w); math.Abs(loss-want) > 1e-12*math.Max(1, want) {
+		t.Errorf("loss %.15g, oracle %.15g", loss, want)
+	}
+	const h = 1e-5
+	checked := 0
+	for pi, spec := range m.Params() {
+		for i := range spec.Size() {
+			wp, wm := w.clone(), w.clone()
+			wp[spec.Name][i] += h
+			wm[spec.Name][i] -= h
+			fd := (oracleLoss(wp) - oracleLoss(wm)) / (2 * h)
+			got := grads[pi][i]
+			if math.Abs(got-fd) > 1e-7+1e-5*math.Abs(fd) {
+				t.Errorf("∂loss/∂%s[%d] = %.10g, finite difference %.10g", spec.Name, i, got, fd)
+			}
+			checked++
+		}
+	}
+	t.Logf("checked %d partial derivatives", checked)
+}
+
 // TestGradientsMatchFiniteDifferences: the gradient of the cross-entropy over
 // all pairs of Z_5 with respect to every parameter (float64 model), against
 // central finite differences of the plain-Go oracle's loss.
@@ -232,28 +269,10 @@ func TestGradientsMatchFiniteDifferences(t *testing.T) {
 			}
 			store := storeWith(t, m, arrays)
 			pairs, labels := allPairs(m.Config().P)
-			loss, grads := gradients(t, be, store, m, pairsTensor(pairs, m.Config().P, 3), labelsTensor(labels))
-
-			oracleLoss := func(w weights) float64 { return crossEntropyOracle(oracleLogits(m, w, pairs), labels) }
-			if want := oracleLoss(w); math.Abs(loss-want) > 1e-12*math.Max(1, want) {
-				t.Errorf("loss %.15g, oracle %.15g", loss, want)
-			}
-			const h = 1e-5
-			checked := 0
-			for pi, spec := range m.Params() {
-				for i := range spec.Size() {
-					wp, wm := w.clone(), w.clone()
-					wp[spec.Name][i] += h
-					wm[spec.Name][i] -= h
-					fd := (oracleLoss(wp) - oracleLoss(wm)) / (2 * h)
-					got := grads[pi][i]
-					if math.Abs(got-fd) > 1e-7+1e-5*math.Abs(fd) {
-						t.Errorf("∂loss/∂%s[%d] = %.10g, finite difference %.10g", spec.Name, i, got, fd)
-					}
-					checked++
-				}
-			}
-			t.Logf("checked %d partial derivatives", checked)
+			loss, grads := gradients(t, be, store, m, CrossEntropy, pairsTensor(pairs, m.Config().P, 3), labelsTensor(labels))
+			checkGradients(t, m, w, loss, grads, func(w weights) float64 {
+				return crossEntropyOracle(oracleLogits(m, w, pairs), labels)
+			})
 		})
 	}
 }
@@ -317,7 +336,9 @@ func TestCrossEntropyPrecision(t *testing.T) {
 	}
 }
 
-// TestMeanSquaredError against the plain formula, and TrainConfig.Loss using it.
+// TestMeanSquaredError against the plain formula, and its gradient through
+// every network (float64, all pairs of Z_5; Gromov's MLP is the one trained
+// with it) against central finite differences of the oracle's MSE.
 func TestMeanSquaredError(t *testing.T) {
 	be := testBackend(t)
 	logits := []float64{0.5, -1, 2, 0, 0.25, 3}
@@ -344,43 +365,18 @@ func TestMeanSquaredError(t *testing.T) {
 	if got := out[0].Value().(float64); math.Abs(got-want) > 1e-15 {
 		t.Errorf("MSE = %g, want %g", got, want)
 	}
+	e.Finalize()
 
-	m, _ := ByName("gromov", Config{P: 5, Width: 6})
-	store := gomlx.NewStore()
-	if err := InitParams(store.RootScope(), m, 1); err != nil {
-		t.Fatal(err)
-	}
-	cfg := NandaTrainConfig()
-	cfg.Loss = MeanSquaredError
-	step, err := NewTrainStep(be, store, m, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pairs, labs := allPairs(5)
-	w, _ := GetParams(store.RootScope(), m)
-	ww := make(weights)
-	for k, v := range w {
-		for _, x := range v.Data {
-			ww[k] = append(ww[k], float64(x))
-		}
-	}
-	wantLoss := 0.0
-	for i, row := range oracleLogits(m, ww, pairs) {
-		for j, l := range row {
-			target := 0.0
-			if j == labs[i] {
-				target = 1
-			}
-			wantLoss += (l - target) * (l - target)
-		}
-	}
-	wantLoss /= float64(len(pairs) * 5)
-	loss, err := step.Step(pairsTensor(pairs, 5, 2), labelsTensor(labs))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if math.Abs(loss-wantLoss) > 1e-6*wantLoss {
-		t.Errorf("train step MSE loss %g, oracle %g", loss, wantLoss)
+	for _, m := range tinyModels(t, dtypes.Float64) {
+		t.Run(variantName(m), func(t *testing.T) {
+			w, arrays := randomWeights(m, 0.7, 6)
+			store := storeWith(t, m, arrays)
+			pairs, labs := allPairs(m.Config().P)
+			loss, grads := gradients(t, be, store, m, MeanSquaredError, pairsTensor(pairs, m.Config().P, 3), labelsTensor(labs))
+			checkGradients(t, m, w, loss, grads, func(w weights) float64 {
+				return meanSquaredErrorOracle(oracleLogits(m, w, pairs), labs)
+			})
+		})
 	}
 }
 

@@ -43,9 +43,10 @@ import (
 //
 // This is the same function in exact arithmetic (float32 rounding differs at
 // the 1e-7 relative level), and it removes every per-example matmul before
-// W_O. Measured on 2 cores (p = 113, 3,830 rows, BenchmarkNandaTrainStep vs
-// BenchmarkNandaUnfoldedTrainStep): ≈290 ms per AdamW step with the tables,
-// ≈420 ms projecting per example.
+// W_O. Measured on 2 cores (p = 113, 3,830 rows, one full-batch AdamW
+// training step): ≈290 ms with the tables, ≈420 ms projecting per example
+// (BenchmarkNandaGradStep vs BenchmarkNandaUnfoldedGradStep compare the two
+// on forward, backward and an SGD update).
 //
 // Parameter names and shapes follow TransformerLens:
 //

@@ -183,6 +183,23 @@ func crossEntropyOracle(logits [][]float64, labels []int) float64 {
 	return total / float64(len(logits))
 }
 
+// meanSquaredErrorOracle is the mean over every element of
+// (logits − onehot(label))².
+func meanSquaredErrorOracle(logits [][]float64, labels []int) float64 {
+	total, n := 0.0, 0
+	for i, l := range logits {
+		for j, x := range l {
+			target := 0.0
+			if j == labels[i] {
+				target = 1
+			}
+			total += (x - target) * (x - target)
+			n++
+		}
+	}
+	return total / float64(n)
+}
+
 // oracleLogits returns the logits at "=" (nanda) or of the MLP (gromov) for
 // every pair.
 func oracleLogits(m Model, w weights, pairs [][2]int) [][]float64 {

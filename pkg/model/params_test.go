@@ -9,6 +9,7 @@ import (
 	"github.com/gomlx/compute/dtypes"
 	. "github.com/gomlx/gomlx/core/graph"
 	gomlx "github.com/gomlx/gomlx/ml/model"
+	"github.com/gomlx/gomlx/ml/model/checkpoint"
 )
 
 func TestNandaParameterNamesAndShapes(t *testing.T) {
@@ -159,6 +160,41 @@ func TestSetAndGetParams(t *testing.T) {
 		if err := SetParams(scope, m, map[string]Array{"blocks.0.mlp.b_out": ones}); err == nil {
 			t.Error("no error for a wrong shape")
 		}
+	}
+}
+
+// TestInitParamsKeepsCheckpointValues: InitParams on a Store with a GoMLX
+// checkpoint attached keeps the parameters the checkpoint provides, as
+// params.go promises (a different seed would show).
+func TestInitParamsKeepsCheckpointValues(t *testing.T) {
+	m := tinyNanda(t)
+	saved := gomlx.NewStore()
+	if err := InitParams(saved.RootScope(), m, 7); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := GetParams(saved.RootScope(), m)
+	dir := t.TempDir()
+	h, err := checkpoint.Build(saved).Dir(dir).Keep(1).Done()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Save(); err != nil {
+		t.Fatal(err)
+	}
+
+	loaded := gomlx.NewStore()
+	if _, err := checkpoint.Build(loaded).Dir(dir).Done(); err != nil {
+		t.Fatal(err)
+	}
+	if err := InitParams(loaded.RootScope(), m, 999); err != nil {
+		t.Fatal(err)
+	}
+	got, err := GetParams(loaded.RootScope(), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !equalParams(got, want) {
+		t.Fatal("InitParams replaced parameters that the attached checkpoint provides")
 	}
 }
 
