@@ -37,7 +37,7 @@ func Validate(cfg *runs.Config, t *table.Table) error {
 	case tr.WeightDecay < 0:
 		return fmt.Errorf("--weight-decay must be ≥ 0, got %g", tr.WeightDecay)
 	case tr.Beta1 < 0 || tr.Beta1 >= 1 || tr.Beta2 < 0 || tr.Beta2 >= 1:
-		return fmt.Errorf("--betas must be in [0, 1), got %g, %g", tr.Beta1, tr.Beta2)
+		return fmt.Errorf("--beta1 and --beta2 must be in [0, 1), got %g, %g", tr.Beta1, tr.Beta2)
 	case tr.WarmupSteps < 0:
 		return fmt.Errorf("--warmup must be ≥ 0, got %d", tr.WarmupSteps)
 	case tr.BatchSize < 0:

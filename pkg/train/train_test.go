@@ -214,7 +214,7 @@ func TestBadConfigsWriteNothing(t *testing.T) {
 	}{
 		{func(c *runs.Config) { c.Train.Steps = 0 }, "--steps"},
 		{func(c *runs.Config) { c.Train.LR = -1 }, "--lr"},
-		{func(c *runs.Config) { c.Train.Beta2 = 1 }, "--betas"},
+		{func(c *runs.Config) { c.Train.Beta2 = 1 }, "--beta1 and --beta2"},
 		{func(c *runs.Config) { c.Model.P = 13 }, "the model is for p = 13 but the table has p = 11"},
 		{func(c *runs.Config) { c.Model.Name = "resnet" }, "unknown model"},
 		{func(c *runs.Config) { c.Model.DMLP = 1 << 26 }, "too large"},

@@ -32,12 +32,12 @@ type flags struct {
 	Optimizer   string  `default:"adamw" enum:"adamw,adam,sgd" help:"adamw (decoupled decay), adam (L2 in the gradient) or sgd; PyTorch's formulas."`
 	LR          float64 `default:"1e-3" help:"Peak learning rate."`
 	WeightDecay float64 `default:"1.0" help:"Weight decay."`
-	Beta1       float64 `default:"0.9" help:"Adam β1."`
-	Beta2       float64 `default:"0.98" help:"Adam β2."`
+	Beta1       float64 `name:"beta1" default:"0.9" help:"Adam β1."`
+	Beta2       float64 `name:"beta2" default:"0.98" help:"Adam β2."`
 	Eps         float64 `default:"1e-8" help:"Adam ε."`
 	Warmup      int     `default:"10" help:"Linear warm-up: lr·min(step/warmup, 1), as Nanda et al."`
 	Loss        string  `default:"cross_entropy" enum:"cross_entropy,mse" help:"cross_entropy, or mse on one-hot targets."`
-	LogitsDType string  `default:"float64" enum:"float32,float64" help:"Precision of the logits in the loss (float64: Nanda's high-precision cross-entropy)."`
+	LogitsDType string  `name:"logits-dtype" default:"float64" enum:"float32,float64" help:"Precision of the logits in the loss (float64: Nanda's high-precision cross-entropy)."`
 	BatchSize   int     `help:"Rows per step; 0 is full batch. Mini-batch order is drawn per epoch from the seed."`
 	Seed        uint64  `default:"23093" help:"Seed of the initialisation and of the mini-batch order."`
 

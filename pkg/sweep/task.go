@@ -1,0 +1,125 @@
+package sweep
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/grokkit/grokkit/pkg/runs"
+)
+
+// ErrInterrupted: the task was stopped by a signal after its run
+// checkpointed; running the task again resumes it.
+var ErrInterrupted = errors.New("interrupted")
+
+// Task does run index: its data (made once for every run that shares it),
+// fit (resumed if a checkpoint exists), then the analyses. Finished runs
+// are skipped. The tools are the binaries in the folder tools. When ctx
+// ends, the running tool gets SIGTERM and is waited for.
+func (f *Folder) Task(ctx context.Context, index int, tools string, log io.Writer) error {
+	if index < 0 || index >= len(f.Runs) {
+		return fmt.Errorf("%s: no task %d (the sweep has %d runs)", f.Dir, index, len(f.Runs))
+	}
+	r := f.Runs[index]
+	if f.Done(r) {
+		fmt.Fprintf(log, "slurmgen: run %d (%s) is done already\n", index, r.Name)
+		return nil
+	}
+	t := toolRunner{ctx: ctx, dir: tools, log: log}
+	if err := f.makeData(t, r); err != nil {
+		return err
+	}
+	dir := f.RunDir(r)
+	_, errModel := os.Stat(runs.ModelPath(dir))
+	_, errResume := os.Stat(runs.ResumePath(dir))
+	switch {
+	case errModel == nil: // trained; only analyses are missing
+	case errResume == nil:
+		fmt.Fprintf(log, "slurmgen: run %d (%s): resuming\n", index, r.Name)
+		if err := t.run("fit", "--resume", dir); err != nil {
+			return err
+		}
+	default:
+		if err := os.RemoveAll(dir); err != nil { // a start that never checkpointed
+			return err
+		}
+		fmt.Fprintf(log, "slurmgen: run %d (%s)\n", index, r.Name)
+		if err := t.run("fit", append([]string{f.DataPath(r), "-o", dir}, r.FitArgs...)...); err != nil {
+			return err
+		}
+	}
+	for _, a := range f.Spec.Analyse {
+		out := filepath.Join(dir, analysisFile(a))
+		args := []string{dir, "-o", out}
+		if a == "fourier" {
+			args = append(args, "--over-checkpoints")
+		}
+		if err := t.run(a, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// makeData writes the run's table unless it exists: moddata, then each
+// mutate step, through files in a scratch folder; the last step writes the
+// data file atomically, so concurrent tasks sharing it are safe.
+func (f *Folder) makeData(t toolRunner, r Run) error {
+	path := f.DataPath(r)
+	if _, err := os.Stat(path); err == nil {
+		return nil
+	}
+	scratch, err := os.MkdirTemp(filepath.Join(f.Dir, DataDir), ".make-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(scratch)
+	out := path
+	if len(r.MutateArgs) > 0 {
+		out = filepath.Join(scratch, "0.parquet")
+	}
+	if err := t.run("moddata", append(r.ModdataArgs, "-o", out)...); err != nil {
+		return err
+	}
+	for i, args := range r.MutateArgs {
+		in := out
+		out = filepath.Join(scratch, fmt.Sprintf("%d.parquet", i+1))
+		if i == len(r.MutateArgs)-1 {
+			out = path
+		}
+		if err := t.run("mutate", append(append([]string{}, args...), in, "-o", out)...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// toolRunner runs the toolkit's binaries as children.
+type toolRunner struct {
+	ctx context.Context
+	dir string
+	log io.Writer
+}
+
+// run runs one tool; on cancellation the tool gets SIGTERM (fit then
+// checkpoints) and up to five minutes to finish.
+func (t toolRunner) run(tool string, args ...string) error {
+	cmd := exec.CommandContext(t.ctx, filepath.Join(t.dir, tool), args...)
+	cmd.Stdout, cmd.Stderr = t.log, t.log
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	cmd.WaitDelay = 5 * time.Minute
+	err := cmd.Run()
+	if t.ctx.Err() != nil {
+		return ErrInterrupted
+	}
+	if err != nil {
+		return fmt.Errorf("%s %v: %w", tool, args, err)
+	}
+	return nil
+}

@@ -1,0 +1,173 @@
+// Command slurmgen turns a sweep spec into a Slurm job array (or a local
+// run) of moddata, mutate, fit, evalsplit and fourier, and collects the
+// results.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/alecthomas/kong"
+
+	"github.com/grokkit/grokkit/pkg/cli"
+	"github.com/grokkit/grokkit/pkg/outfile"
+	"github.com/grokkit/grokkit/pkg/sweep"
+)
+
+type flags struct {
+	New struct {
+		Spec   string `arg:"" placeholder:"SPEC" help:"Sweep spec (.yaml or .toml)."`
+		Output string `short:"o" required:"" placeholder:"SWEEP" help:"Sweep folder to write (manifest.tsv, sweep.sbatch, data/, runs/, logs/)."`
+		Submit bool   `help:"Submit the pending runs with sbatch."`
+	} `cmd:"" help:"Write a sweep folder from a spec (and --submit it)."`
+	Submit   sweepArg `cmd:"" help:"Submit the sweep's pending runs (finished ones are skipped)."`
+	Resubmit sweepArg `cmd:"" help:"Submit again only the failed or missing runs."`
+	Local    struct {
+		sweepArg
+		Jobs int `short:"j" default:"1" help:"Runs at once."`
+	} `cmd:"" help:"Run the sweep's pending runs on this machine, -j at once."`
+	Status sweepArg `cmd:"" help:"Count runs done, partial (checkpointed) and missing."`
+	Task   struct {
+		sweepArg
+		Index int `arg:"" help:"Row of the manifest ($SLURM_ARRAY_TASK_ID)."`
+	} `cmd:"" help:"Do one run (what each array task runs)."`
+	Collect struct {
+		sweepArg
+		Output string `short:"o" placeholder:"PATH" help:"Results table (default SWEEP/results.parquet); - for stdout."`
+		X      string `placeholder:"PARAM" help:"Heat map: the parameter across."`
+		Y      string `placeholder:"PARAM" help:"Heat map: the parameter down."`
+		Z      string `default:"grok_step" help:"Heat map: the metric (grok_step, memorise_step, test_accuracy, …)."`
+	} `cmd:"" help:"One Parquet table of every run's parameters and final metrics, and a heat map (SWEEP/heatmap.png)."`
+	Version kong.VersionFlag `help:"Print the version."`
+}
+
+type sweepArg struct {
+	Sweep string `arg:"" placeholder:"SWEEP" help:"Sweep folder."`
+}
+
+const description = `Sweeps: the Cartesian product of a spec's values as a Slurm job array,
+or locally. Each task makes its data once (shared between runs), runs fit
+(resuming a checkpoint), then evalsplit/fourier if the spec asks.`
+
+func main() {
+	var f flags
+	os.Exit(cli.Run(cli.OS(), "slurmgen", description, &f, func(env cli.Env, kctx *kong.Context) error {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return dispatch(ctx, env, strings.Fields(kctx.Command())[0], &f)
+	}))
+}
+
+// tools is the folder of this binary: the other tools are installed beside it.
+func tools() (string, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Dir(exe), nil
+}
+
+func dispatch(ctx context.Context, env cli.Env, cmd string, f *flags) error {
+	dir, err := tools()
+	if err != nil {
+		return err
+	}
+	switch cmd {
+	case "new":
+		s, err := sweep.Create(f.New.Output, f.New.Spec, dir)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stderr, "slurmgen: %d runs in %s\n", len(s.Runs), f.New.Output)
+		if f.New.Submit {
+			return submit(env, s, s.Pending())
+		}
+		return nil
+	case "task":
+		s, err := sweep.Open(f.Task.Sweep)
+		if err != nil {
+			return err
+		}
+		err = s.Task(ctx, f.Task.Index, dir, env.Stdout)
+		if errors.Is(err, sweep.ErrInterrupted) {
+			return &cli.ExitError{Code: 130, Msg: fmt.Sprintf("task %d interrupted; its run checkpointed and resumes when resubmitted", f.Task.Index)}
+		}
+		return err
+	case "local":
+		s, err := sweep.Open(f.Local.Sweep)
+		if err != nil {
+			return err
+		}
+		return s.Local(ctx, f.Local.Jobs, dir, env.Stderr)
+	}
+	name := map[string]string{"submit": f.Submit.Sweep, "resubmit": f.Resubmit.Sweep, "status": f.Status.Sweep, "collect": f.Collect.Sweep}[cmd]
+	s, err := sweep.Open(name)
+	if err != nil {
+		return err
+	}
+	switch cmd {
+	case "submit", "resubmit":
+		return submit(env, s, s.Pending())
+	case "status":
+		res, err := s.Collect()
+		if err != nil {
+			return err
+		}
+		count := map[string]int{}
+		for _, r := range res {
+			count[r.Status]++
+		}
+		fmt.Fprintf(env.Stdout, "%d runs: %d done, %d partial, %d missing\n", len(res), count["done"], count["partial"], count["missing"])
+		return nil
+	}
+	return collect(env, s, f)
+}
+
+func submit(env cli.Env, s *sweep.Folder, pending []int) error {
+	if len(pending) == 0 {
+		fmt.Fprintf(env.Stderr, "slurmgen: every run of %s is done\n", s.Dir)
+		return nil
+	}
+	if !sweep.SlurmAnswers() {
+		return errors.New("no Slurm answers here (sbatch/sinfo); run it with: slurmgen local " + s.Dir)
+	}
+	id, err := s.Submit(pending)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "%s\n", id)
+	fmt.Fprintf(env.Stderr, "slurmgen: submitted job %s with %d tasks (--array=%s)\n", id, len(pending), sweep.ArrayRange(pending))
+	return nil
+}
+
+func collect(env cli.Env, s *sweep.Folder, f *flags) error {
+	res, err := s.Collect()
+	if err != nil {
+		return err
+	}
+	out := f.Collect.Output
+	if out == "" {
+		out = filepath.Join(s.Dir, "results.parquet")
+	}
+	if err := outfile.Write(out, env.Stdout, func(w io.Writer) error { return s.WriteResults(w, res) }); err != nil {
+		return err
+	}
+	if f.Collect.X != "" || f.Collect.Y != "" {
+		if f.Collect.X == "" || f.Collect.Y == "" {
+			return errors.New("a heat map needs both --x and --y")
+		}
+		path := filepath.Join(s.Dir, "heatmap.png")
+		if err := s.Heatmap(path, res, f.Collect.X, f.Collect.Y, f.Collect.Z); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stderr, "slurmgen: wrote %s\n", path)
+	}
+	return nil
+}
