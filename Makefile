@@ -28,7 +28,7 @@ NANDA_FIT  := --steps 40000 --eval-every 100 --checkpoint-every 500 --stop-at-te
 # The DuckDB reader test runs when scripts/duckdb-setup.sh has installed it.
 export DUCKDB_NODE_MODULES ?= $(CURDIR)/$(DUCKDB_DIR)/node_modules
 
-.PHONY: help build test vet fmt-check bench demo quickstart reproduce-nanda duckdb fuzz clean
+.PHONY: help build test vet fmt-check bench demo quickstart reproduce-nanda sweep duckdb fuzz clean
 
 help: ## List the targets.
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -78,6 +78,9 @@ reproduce-nanda: build ## Nanda et al.'s run (p = 113, 30%); hours on a CPU (the
 	$(BIN)/fourier $(NANDA)/run --over-checkpoints --format table -o $(NANDA)/fourier.txt
 	@cat $(NANDA)/fourier.txt
 	@echo "figures: $(NANDA)/run/curves.png $(NANDA)/run/progress.png $(NANDA)/run/fourier-spectrum.png"
+
+sweep: build ## The example sweep (weight decay × seed, p = 31): on Slurm if sbatch answers, else locally.
+	scripts/sweep.sh sweeps/example.yaml $(OUT)/sweep 2 weight-decay seed
 
 demo: build ## The data layer alone: the default table (p = 113) poisoned with NFixed (N = 17).
 	@mkdir -p $(OUT)
