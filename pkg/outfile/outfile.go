@@ -23,6 +23,16 @@ func Write(path string, stdout io.Writer, fill func(w io.Writer) error) error {
 		_, err := stdout.Write(buf.Bytes())
 		return err
 	}
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
+		// A device or a pipe (-o /dev/null, a FIFO): renaming would replace
+		// it with a regular file. Write to it directly, still only once
+		// fill has succeeded.
+		var buf bytes.Buffer
+		if err := fill(&buf); err != nil {
+			return err
+		}
+		return os.WriteFile(path, buf.Bytes(), 0)
+	}
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
 	if err != nil {

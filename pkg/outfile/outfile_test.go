@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"syscall"
+	"time"
 	"testing"
 )
 
@@ -43,5 +45,33 @@ func TestSuccessReplaces(t *testing.T) {
 	Write("-", &stdout, func(w io.Writer) error { _, err := w.Write([]byte("x")); return err })
 	if stdout.String() != "x" {
 		t.Fatal(stdout.String())
+	}
+}
+
+// -o /dev/null must not replace the device with a regular file (as a
+// rename over it would, run as root). A FIFO stands in for the device.
+func TestSpecialFileIsWrittenNotReplaced(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(path, 0o644); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	got := make(chan []byte)
+	go func() {
+		b, _ := os.ReadFile(path)
+		got <- b
+	}()
+	if err := Write(path, nil, func(w io.Writer) error { _, err := w.Write([]byte("rows")); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
+		t.Fatalf("the FIFO was replaced by a regular file: %v", err)
+	}
+	select {
+	case b := <-got:
+		if string(b) != "rows" {
+			t.Fatalf("the reader got %q", b)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("nothing was written to the FIFO")
 	}
 }
