@@ -49,6 +49,13 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Condition: func(cond string) (bool, error) {
+			if cond == "slurm" { // a Slurm controller answers (scripts/slurm-local.sh start)
+				ok := exec.Command("sinfo", "-h").Run() == nil
+				if !ok && os.Getenv("REQUIRE_SLURM") != "" {
+					return false, fmt.Errorf("REQUIRE_SLURM is set but no Slurm controller answers (sinfo)")
+				}
+				return ok, nil
+			}
 			if cond == "duckdb" { // DuckDB's node package is installed (scripts/duckdb-setup.sh)
 				dir := os.Getenv("DUCKDB_NODE_MODULES")
 				_, err := os.Stat(filepath.Join(dir, "@duckdb", "node-api"))
@@ -63,6 +70,7 @@ func TestScripts(t *testing.T) {
 			"dumptable": dumpTable,
 			"tableinfo": tableInfo,
 			"waitfile":  waitFile,
+			"waitjob":   waitJob,
 		},
 	})
 }
@@ -134,4 +142,27 @@ func waitFile(ts *testscript.TestScript, neg bool, args []string) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	ts.Fatalf("%s did not appear within a minute", args[0])
+}
+
+// waitJob waits up to five minutes for a Slurm job to leave the queue; the
+// job id is read from the file given, or from the last command's stdout.
+func waitJob(ts *testscript.TestScript, neg bool, args []string) {
+	var id string
+	if len(args) == 1 {
+		id = strings.TrimSpace(ts.ReadFile(args[0]))
+	} else {
+		id = strings.TrimSpace(ts.ReadFile("stdout"))
+	}
+	if id == "" {
+		ts.Fatalf("waitjob: no job id")
+	}
+	deadline := time.Now().Add(5 * time.Minute)
+	for time.Now().Before(deadline) {
+		out, err := exec.Command("squeue", "-h", "-j", id).Output()
+		if err == nil && strings.TrimSpace(string(out)) == "" {
+			return
+		}
+		time.Sleep(time.Second)
+	}
+	ts.Fatalf("Slurm job %s still queued after five minutes", id)
 }
