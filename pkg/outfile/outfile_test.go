@@ -7,8 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
-	"time"
 	"testing"
+	"time"
 )
 
 func TestFailureLeavesNothing(t *testing.T) {
