@@ -48,10 +48,8 @@ func Heatmap(path, title, xLabel, yLabel string, xs, ys []string, z [][]float64)
 	var labels plotter.XYLabels
 	for j, row := range z {
 		for i, v := range row {
-			if !math.IsNaN(v) {
-				labels.XYs = append(labels.XYs, plotter.XY{X: float64(i), Y: float64(j)})
-				labels.Labels = append(labels.Labels, formatCell(v))
-			}
+			labels.XYs = append(labels.XYs, plotter.XY{X: float64(i), Y: float64(j)})
+			labels.Labels = append(labels.Labels, formatCell(v))
 		}
 	}
 	if len(labels.XYs) > 0 {
@@ -66,8 +64,14 @@ func Heatmap(path, title, xLabel, yLabel string, xs, ys []string, z [][]float64)
 	return savePanels(path, vg.Length(max(5, len(xs)+2))*vg.Inch, vg.Length(max(4, len(ys)+2))*vg.Inch, p)
 }
 
-// formatCell writes a cell's value with four significant digits.
-func formatCell(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
+// formatCell writes a cell's value with four significant digits; a cell
+// without a value (a run that never grokked) says "none".
+func formatCell(v float64) string {
+	if math.IsNaN(v) {
+		return "none"
+	}
+	return strconv.FormatFloat(v, 'g', 4, 64)
+}
 
 type categories []string
 

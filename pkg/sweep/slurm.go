@@ -17,28 +17,28 @@ func SlurmAnswers() bool {
 	return exec.Command("sinfo", "-h").Run() == nil
 }
 
-// Submit sends the given tasks as one job array and returns the job id.
-// The --array given here overrides the script's, keeping its %K.
-func (f *Folder) Submit(indices []int) (string, error) {
+// Submit sends the given tasks as one job array and returns the job id and
+// the --array it gave, which overrides the script's and keeps its %K.
+func (f *Folder) Submit(indices []int) (id, array string, err error) {
 	if len(indices) == 0 {
-		return "", nil
+		return "", "", nil
 	}
-	array := ArrayRange(indices)
+	array = ArrayRange(indices)
 	if k := f.Spec.Slurm.MaxConcurrent; k > 0 {
 		array += "%" + strconv.Itoa(k)
 	}
 	cmd := exec.Command("sbatch", "--parsable", "--array="+array, filepath.Join(f.Dir, ScriptFile))
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		return "", fmt.Errorf("sbatch: %v: %s", err, strings.TrimSpace(string(out)))
+		return "", "", fmt.Errorf("sbatch: %v: %s", err, strings.TrimSpace(string(out)))
 	}
-	id := strings.TrimSpace(strings.SplitN(string(out), ";", 2)[0])
+	id = strings.TrimSpace(strings.SplitN(string(out), ";", 2)[0])
 	jf, err := os.OpenFile(filepath.Join(f.Dir, "jobs.txt"), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 	if err == nil {
 		fmt.Fprintf(jf, "%s\t%s\n", id, array)
 		jf.Close()
 	}
-	return id, nil
+	return id, array, nil
 }
 
 // ArrayRange writes sorted indices as Slurm's --array list: "0-3,5,7-9".

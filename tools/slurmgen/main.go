@@ -138,12 +138,12 @@ func submit(env cli.Env, s *sweep.Folder, pending []int) error {
 	if !sweep.SlurmAnswers() {
 		return errors.New("no Slurm answers here (sbatch/sinfo); run it with: slurmgen local " + s.Dir)
 	}
-	id, err := s.Submit(pending)
+	id, array, err := s.Submit(pending)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "%s\n", id)
-	fmt.Fprintf(env.Stderr, "slurmgen: submitted job %s with %d tasks (--array=%s)\n", id, len(pending), sweep.ArrayRange(pending))
+	fmt.Fprintf(env.Stderr, "slurmgen: submitted job %s with %d tasks (--array=%s)\n", id, len(pending), array)
 	return nil
 }
 
