@@ -108,3 +108,20 @@ func ReadConfig(dir string) (*Config, error) {
 	}
 	return &c, nil
 }
+
+// LoadTable reads the table a tool scores or analyses a run on: path, or
+// the run's own data.parquet when path is empty ("-" is stdin). Its p
+// must be the run's.
+func LoadTable(dir string, c *Config, path string, stdin io.Reader) (*table.Table, error) {
+	if path == "" {
+		path = DataPath(dir)
+	}
+	t, err := table.ReadFile(path, stdin)
+	if err != nil {
+		return nil, err
+	}
+	if t.Meta.P != c.Model.P {
+		return nil, fmt.Errorf("%s has p = %d but the run's model is for p = %d", path, t.Meta.P, c.Model.P)
+	}
+	return t, nil
+}

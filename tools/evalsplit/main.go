@@ -13,7 +13,6 @@ import (
 	"github.com/grokkit/grokkit/pkg/outfile"
 	"github.com/grokkit/grokkit/pkg/runs"
 	"github.com/grokkit/grokkit/pkg/score"
-	"github.com/grokkit/grokkit/pkg/table"
 )
 
 type flags struct {
@@ -41,11 +40,7 @@ func evaluate(env cli.Env, f *flags) error {
 	if err != nil {
 		return err
 	}
-	path := f.Table
-	if path == "" {
-		path = runs.DataPath(f.Run)
-	}
-	t, err := table.ReadFile(path, env.Stdin)
+	t, err := runs.LoadTable(f.Run, net.Config, f.Table, env.Stdin)
 	if err != nil {
 		return err
 	}

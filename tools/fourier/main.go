@@ -16,7 +16,6 @@ import (
 	"github.com/grokkit/grokkit/pkg/inspect"
 	"github.com/grokkit/grokkit/pkg/outfile"
 	"github.com/grokkit/grokkit/pkg/runs"
-	"github.com/grokkit/grokkit/pkg/table"
 )
 
 type flags struct {
@@ -70,20 +69,16 @@ func analyse(env cli.Env, f *flags) error {
 			steps = steps[len(steps)-1:] // an unfinished run: its newest checkpoint
 		}
 	}
-	path := f.Table
-	if path == "" {
-		path = runs.DataPath(f.Run)
-	}
-	t, err := table.ReadFile(path, env.Stdin)
+	t, err := runs.LoadTable(f.Run, cfg, f.Table, env.Stdin)
 	if err != nil {
 		return err
 	}
-	if t.Meta.P != cfg.Model.P {
-		return fmt.Errorf("%s has p = %d but the run's model is for p = %d", path, t.Meta.P, cfg.Model.P)
-	}
 	in, err := inspect.NewInput(t)
 	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		if f.Table != "" {
+			return fmt.Errorf("%s: %w", f.Table, err)
+		}
+		return fmt.Errorf("%s: %w", runs.DataPath(f.Run), err)
 	}
 	b, _, err := backend.New()
 	if err != nil {
