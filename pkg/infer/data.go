@@ -52,3 +52,22 @@ func (d *Data) Batch(rows []int) Batch {
 	}
 	return Batch{Inputs: tensors.FromFlatDataAndDimensions(in, len(rows), k), Labels: tensors.FromFlatDataAndDimensions(lab, len(rows))}
 }
+
+// ChunkRows bounds the rows of one forward pass.
+const ChunkRows = 16384
+
+// Chunks splits rows into pieces of one size (at most ChunkRows), so one
+// compiled graph serves them all: the last is padded with rows[0], and
+// real[i] says how many rows of chunk i are real.
+func Chunks(rows []int) (chunks [][]int, real []int) {
+	size := min(ChunkRows, len(rows))
+	for start := 0; start < len(rows); start += size {
+		idx := rows[start:min(start+size, len(rows))]
+		real = append(real, len(idx))
+		for len(idx) < size {
+			idx = append(idx[:len(idx):len(idx)], rows[0])
+		}
+		chunks = append(chunks, idx)
+	}
+	return chunks, real
+}

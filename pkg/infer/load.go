@@ -97,24 +97,18 @@ func (n *Net) run(backend compute.Backend, d *Data, rows []int, build func(*goml
 		return err
 	}
 	defer exec.Finalize()
-	size := min(ChunkRows, len(rows))
-	for start := 0; start < len(rows); start += size {
-		idx := rows[start:min(start+size, len(rows))]
-		real := len(idx)
-		for len(idx) < size {
-			idx = append(idx[:len(idx):len(idx)], rows[0])
-		}
+	chunks, real := Chunks(rows)
+	start := 0
+	for i, idx := range chunks {
 		out, err := exec.Exec(d.Batch(idx).Inputs)
 		if err != nil {
 			return err
 		}
 		values := tensors.MustCopyFlatData[float64](out[0])
 		out[0].FinalizeAll()
-		width := len(values) / size
-		fn(start, values[:real*width])
+		width := len(values) / len(idx)
+		fn(start, values[:real[i]*width])
+		start += real[i]
 	}
 	return nil
 }
-
-// ChunkRows bounds the rows of one forward pass.
-const ChunkRows = 16384

@@ -14,10 +14,6 @@ import (
 	"github.com/grokkit/grokkit/pkg/runs"
 )
 
-// evalChunk bounds the rows of one forward pass; the last chunk is padded to
-// the same size so that one compiled graph serves every chunk.
-const evalChunk = 16384
-
 // evaluator scores every row of a table: its loss against label and
 // whether the prediction is right, always in float64.
 type evaluator struct {
@@ -45,13 +41,9 @@ func newEvaluator(backend compute.Backend, store *gomlx.Store, m model.Model, lo
 	for i := range all {
 		all[i] = i
 	}
-	size := min(evalChunk, len(all))
 	e := &evaluator{exec: exec.WithName("eval"), rows: len(all)}
-	for start := 0; start < len(all); start += size {
-		idx := all[start:min(start+size, len(all))]
-		for len(idx) < size { // pad with row 0; its scores are dropped
-			idx = append(idx[:len(idx):len(idx)], 0)
-		}
+	chunks, _ := infer.Chunks(all) // run trims the padding: it knows the row count
+	for _, idx := range chunks {
 		e.chunks = append(e.chunks, d.Batch(idx))
 	}
 	return e, nil
