@@ -13,6 +13,7 @@ import (
 
 	"github.com/grokkit/grokkit/pkg/fourier"
 	"github.com/grokkit/grokkit/pkg/infer"
+	"github.com/grokkit/grokkit/pkg/model"
 	"github.com/grokkit/grokkit/pkg/table"
 )
 
@@ -121,7 +122,7 @@ func Transformer(b compute.Backend, n *infer.Net, in *Input, opt Options) ([]Row
 	add("loss_test", -1, test.Full)
 	add("restricted_loss", -1, all.Restricted)
 	add("excluded_loss", -1, train.Excluded)
-	add("weight_norm_sq", -1, sumSquares(n))
+	add("weight_norm_sq", -1, model.SumSquares(n.Params))
 	return out, use, nil
 }
 
@@ -154,7 +155,7 @@ func MLP(n *infer.Net) []Row {
 	}
 	add("ipr_mean", -1, mean/float64(len(iprs)))
 	add("ipr_median", -1, iprs[len(iprs)/2])
-	add("weight_norm_sq", -1, sumSquares(n))
+	add("weight_norm_sq", -1, model.SumSquares(n.Params))
 	return out
 }
 
@@ -179,16 +180,6 @@ func matmul(A, B []float64, r, k, c int) []float64 {
 		}
 	}
 	return out
-}
-
-func sumSquares(n *infer.Net) float64 {
-	total := 0.0
-	for _, name := range sortedKeys(n.Params) {
-		for _, x := range n.Params[name].Data {
-			total += float64(x) * float64(x)
-		}
-	}
-	return total
 }
 
 func sortedKeys[K int | string, V any](m map[K]V) []K {

@@ -174,3 +174,20 @@ func tensorFloat32s(t *tensors.Tensor) ([]float32, error) {
 	}
 	return nil, fmt.Errorf("unsupported dtype %s", t.DType())
 }
+
+// SumSquares is Σ w² over every parameter, summed in float64 in name order
+// (so the same weights always give the same bits).
+func SumSquares(ps map[string]Array) float64 {
+	names := make([]string, 0, len(ps))
+	for n := range ps {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	total := 0.0
+	for _, n := range names {
+		for _, x := range ps[n].Data {
+			total += float64(x) * float64(x)
+		}
+	}
+	return total
+}

@@ -212,3 +212,10 @@ func TestForwardWithoutParamsFails(t *testing.T) {
 		t.Fatalf("want a missing-parameter error, got %v", err)
 	}
 }
+
+func TestSumSquares(t *testing.T) {
+	ps := map[string]Array{"b": {Shape: []int{2}, Data: []float32{3, -4}}, "a": {Shape: []int{1}, Data: []float32{0.5}}}
+	if got := SumSquares(ps); got != 25.25 {
+		t.Fatalf("Σw² = %g, want 25.25", got)
+	}
+}

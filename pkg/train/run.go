@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"sort"
 	"time"
 
 	"github.com/gomlx/compute"
@@ -213,7 +212,7 @@ func (r *Run) evaluate() error {
 	if err != nil {
 		return err
 	}
-	ms = append(ms, runs.Metric{Step: int64(r.Step), Split: runs.All, Kind: runs.All, Metric: runs.MetricWeightSq, Value: sumSquares(ps)})
+	ms = append(ms, runs.Metric{Step: int64(r.Step), Split: runs.All, Kind: runs.All, Metric: runs.MetricWeightSq, Value: model.SumSquares(ps)})
 	r.Metrics = append(r.Metrics, ms...)
 	return runs.WriteMetrics(runs.MetricsPath(r.Dir), r.Metrics)
 }
@@ -231,24 +230,4 @@ func (r *Run) finish() error {
 		return err
 	}
 	return runs.PlotCurves(r.Dir, r.Metrics)
-}
-
-// sumSquares is Σ w² over every parameter, in float64.
-func sumSquares(ps map[string]model.Array) float64 {
-	total := 0.0
-	for _, n := range sortedKeys(ps) {
-		for _, x := range ps[n].Data {
-			total += float64(x) * float64(x)
-		}
-	}
-	return total
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
