@@ -12,6 +12,7 @@ import (
 	"github.com/gomlx/compute"
 
 	"github.com/grokkit/grokkit/pkg/infer"
+	"github.com/grokkit/grokkit/pkg/runs"
 	"github.com/grokkit/grokkit/pkg/table"
 )
 
@@ -86,8 +87,8 @@ type Group struct {
 	AttackSuccess *float64 `parquet:"attack_success,optional"`
 }
 
-// All names the group of every kind.
-const All = "all"
+// All names the group of every kind, as in fit's metrics.
+const All = runs.All
 
 // Groups summarises examples per (split, kind) and per split. On rows
 // whose label differs from clean, AttackSuccess is the share predicted as
