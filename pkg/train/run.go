@@ -191,11 +191,11 @@ func (r *Run) diverged(why string) error {
 
 // evaluate scores every row and appends the metrics.
 func (r *Run) evaluate() error {
-	s, err := r.eval.run(r.Data)
+	ex, err := r.eval.run()
 	if err != nil {
 		return fmt.Errorf("evaluating at step %d: %w", r.Step, err)
 	}
-	ms := groupMetrics(r.Step, r.Data, s)
+	ms := groupMetrics(r.Step, r.Data, ex)
 	for _, m := range ms {
 		if m.Split == table.SplitTrain && m.Kind == runs.All && m.Metric == runs.MetricLoss && (math.IsNaN(m.Value) || math.IsInf(m.Value, 0)) {
 			return r.diverged(fmt.Sprintf("the training loss is %v at step %d", m.Value, r.Step))
