@@ -35,3 +35,16 @@ func TestCurvesWritesAPNG(t *testing.T) {
 		t.Fatalf("image %v too small", b)
 	}
 }
+
+// A one-step run has a single step on the log axis (and step 0, which a log
+// axis cannot show): the figure must still be drawn, not panic.
+func TestCurvesOfAOneStepRun(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "curves.png")
+	steps := []int64{0, 1}
+	if err := Curves(path, "one step", []Line{{"train", steps, []float64{0, 0.02}}}, []Line{{"train", steps, []float64{3.4, 3.4}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := Curves(path, "no steps", []Line{{"train", nil, nil}}, []Line{{"train", []int64{0}, []float64{1}}}); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -92,5 +92,22 @@ func drawPanel(pn Panel) (*plot.Plot, error) {
 		p.Add(line)
 		p.Legend.Add(s.Label, line)
 	}
+	widenLogRange(&p.X, pn.LogX)
+	widenLogRange(&p.Y, pn.LogY)
 	return p, nil
+}
+
+// widenLogRange gives a log axis a positive, non-empty range when its data
+// do not (no points, or a single value such as a one-step run): gonum
+// would otherwise pad it to include 0 and panic.
+func widenLogRange(ax *plot.Axis, log bool) {
+	if !log {
+		return
+	}
+	if ax.Min <= 0 || ax.Max <= 0 || math.IsInf(ax.Min, 0) || math.IsInf(ax.Max, 0) {
+		ax.Min, ax.Max = 1, 10
+	}
+	if ax.Min == ax.Max {
+		ax.Min, ax.Max = ax.Min/10, ax.Max*10
+	}
 }
