@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parquet-go/parquet-go"
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/grokkit/grokkit/pkg/table"
@@ -67,10 +68,11 @@ func TestScripts(t *testing.T) {
 			return false, fmt.Errorf("unknown condition %q", cond)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"dumptable": dumpTable,
-			"tableinfo": tableInfo,
-			"waitfile":  waitFile,
-			"waitjob":   waitJob,
+			"dumptable":   dumpTable,
+			"parquetinfo": parquetInfo,
+			"tableinfo":   tableInfo,
+			"waitfile":    waitFile,
+			"waitjob":     waitJob,
 		},
 	})
 }
@@ -93,6 +95,26 @@ func dumpTable(ts *testscript.TestScript, neg bool, args []string) {
 		fmt.Fprintf(&b, "%d,%d,%d,%d,%s,%s\n", t.A[i], t.B[i], t.Label[i], t.Clean[i], t.SplitName(i), t.Kind[i])
 	}
 	ts.Stdout().Write([]byte(b.String()))
+}
+
+// parquetInfo prints any Parquet file's row count and column names, for
+// outputs that are not tables (evalsplit's reports).
+func parquetInfo(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: parquetinfo FILE")
+	}
+	f, err := os.Open(ts.MkAbs(args[0]))
+	ts.Check(err)
+	defer f.Close()
+	st, err := f.Stat()
+	ts.Check(err)
+	pf, err := parquet.OpenFile(f, st.Size())
+	ts.Check(err)
+	var cols []string
+	for _, c := range pf.Schema().Columns() {
+		cols = append(cols, strings.Join(c, "."))
+	}
+	fmt.Fprintf(ts.Stdout(), "rows %d\ncolumns %s\n", pf.NumRows(), strings.Join(cols, " "))
 }
 
 // tableInfo prints the metadata and the row counts per (split, kind).

@@ -49,3 +49,16 @@ func expGo(x float64) float64 {
 	y := 1 - ((lo - (r*c)/(2-c)) - hi)
 	return math.Ldexp(y, k)
 }
+
+// LogSumExp is log Σ e^z, shifted by the maximum, with expGo (see above).
+func LogSumExp(z []float64) float64 {
+	m := math.Inf(-1)
+	for _, x := range z {
+		m = math.Max(m, x)
+	}
+	s := 0.0
+	for _, x := range z {
+		s += expGo(x - m)
+	}
+	return m + math.Log(s)
+}

@@ -2,25 +2,34 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"os"
 
 	"github.com/alecthomas/kong"
+	"github.com/gomlx/compute"
 
 	"github.com/grokkit/grokkit/pkg/backend"
 	"github.com/grokkit/grokkit/pkg/cli"
+	"github.com/grokkit/grokkit/pkg/detect"
 	"github.com/grokkit/grokkit/pkg/infer"
 	"github.com/grokkit/grokkit/pkg/outfile"
 	"github.com/grokkit/grokkit/pkg/runs"
 	"github.com/grokkit/grokkit/pkg/score"
+	"github.com/grokkit/grokkit/pkg/table"
 )
 
 type flags struct {
 	Run        string           `arg:"" placeholder:"RUN" help:"Run folder written by fit."`
 	Table      string           `placeholder:"TABLE" help:"Table to score on (default: the run's own data.parquet); - for stdin."`
 	Checkpoint int              `default:"-1" placeholder:"STEP" help:"Score the checkpoint of this step (default: the final weights)."`
-	PerExample bool             `help:"One row per input: prediction, margin, loss on label and on clean."`
-	Format     string           `default:"parquet" enum:"parquet,table" help:"parquet, or an aligned text table for the terminal."`
+	PerExample bool             `help:"One row per input: prediction, margin, loss on label and on clean (with --detect: every anomaly score)."`
+	Detect     bool             `help:"Backdoor and noise detection from the weights: anomaly scores with their AUROC per kind, the recovered rule, and repairs (a+b tables)."`
+	AllRows    bool             `help:"--detect: score every row, not only the training rows."`
+	KeyFreqs   []int            `placeholder:"K,..." help:"--detect: key frequencies of the circuit (default: the logits' own)."`
+	Plot       string           `placeholder:"PNG" help:"--detect: also draw the scores' AUROC and ROC curves here."`
+	Format     string           `default:"parquet" enum:"parquet,table,markdown" help:"parquet, an aligned text table for the terminal, or (--detect) a markdown table row."`
+	Case       string           `placeholder:"NAME" help:"--detect --format markdown: the case named in the row (default: the run folder)."`
 	Output     string           `short:"o" default:"-" placeholder:"PATH" help:"Output file, or - for stdout."`
 	Version    kong.VersionFlag `help:"Print the version."`
 }
@@ -48,6 +57,9 @@ func evaluate(env cli.Env, f *flags) error {
 	if err != nil {
 		return err
 	}
+	if f.Detect {
+		return detectRun(env, f, b, net, t)
+	}
 	ex, err := score.Examples(b, net, t)
 	if err != nil {
 		return err
@@ -63,5 +75,32 @@ func evaluate(env cli.Env, f *flags) error {
 			return rep.WriteTable(w)
 		}
 		return rep.WriteParquet(w)
+	})
+}
+
+func detectRun(env cli.Env, f *flags, b compute.Backend, net *infer.Net, t *table.Table) error {
+	rep, err := detect.Detect(b, net, t, detect.Options{AllRows: f.AllRows, Key: f.KeyFreqs})
+	if err != nil {
+		return fmt.Errorf("%s: %w", f.Run, err)
+	}
+	if f.Plot != "" {
+		if err := rep.Plot(f.Plot, f.Run); err != nil {
+			return err
+		}
+	}
+	return outfile.Write(f.Output, env.Stdout, func(w io.Writer) error {
+		switch {
+		case f.PerExample:
+			return rep.WritePerExample(w, t)
+		case f.Format == "table":
+			return rep.WriteText(w, f.Run)
+		case f.Format == "markdown":
+			name := f.Case
+			if name == "" {
+				name = f.Run
+			}
+			return rep.WriteMarkdown(w, name)
+		}
+		return rep.WriteParquet(w, f.Run)
 	})
 }

@@ -1,0 +1,89 @@
+package detect
+
+import (
+	"fmt"
+
+	"github.com/gomlx/compute"
+
+	"github.com/grokkit/grokkit/pkg/infer"
+	"github.com/grokkit/grokkit/pkg/table"
+)
+
+// Options tune Detect.
+type Options struct {
+	AllRows bool  // score every row of the table, not only the training rows
+	Key     []int // key frequencies to use (nil: the logits' own)
+}
+
+// Report is everything Detect found.
+type Report struct {
+	Model            string
+	P, Step          int
+	Circuit          *Circuit
+	Rows             []int // the scored table rows
+	Scores           []Score
+	Results          []Result
+	Flagged          []bool // aligned with Rows: the network's answer differs from its circuit's
+	Rule             Rule
+	Repairs          Repairs
+	kinds            []string // aligned with Rows: truth of each row
+	FlaggedAnomalous int      // flagged rows whose kind is not clean (measured with kind, for the report only)
+}
+
+// Detect runs the whole analysis of a trained network on a table of a+b.
+func Detect(backend compute.Backend, net *infer.Net, t *table.Table, opt Options) (*Report, error) {
+	if t.Meta.Op != "add" {
+		return nil, fmt.Errorf("detection measures anomalies against the a+b circuit; the table's operation is %s", t.Meta.Op)
+	}
+	g, err := NewGrid(backend, net)
+	if err != nil {
+		return nil, err
+	}
+	r, err := Analyse(g, t, opt)
+	if err != nil {
+		return nil, err
+	}
+	r.Model, r.Step = net.Config.Model.Name, net.Step
+	return r, nil
+}
+
+// Analyse runs the analysis on a network already evaluated on every input.
+func Analyse(g *Grid, t *table.Table, opt Options) (*Report, error) {
+	if t.Meta.P != g.P {
+		return nil, fmt.Errorf("the table has p = %d but the network has p = %d", t.Meta.P, g.P)
+	}
+	c, err := NewCircuit(g, opt.Key)
+	if err != nil {
+		return nil, err
+	}
+	nr := FitNeurons(g, c.Key)
+	r := &Report{P: g.P, Circuit: c}
+	for i := range t.Len() {
+		if opt.AllRows || t.Train[i] {
+			r.Rows = append(r.Rows, i)
+			r.kinds = append(r.kinds, truth(t, i))
+		}
+	}
+	if len(r.Rows) == 0 {
+		return nil, fmt.Errorf("the table has no training rows to score (use all rows)")
+	}
+	r.Scores = Scores(g, c, nr, t, r.Rows)
+	r.Results = Evaluate(r.Scores, t, r.Rows)
+
+	// Flag the rows the network answers differently from its circuit.
+	pred := make([]int, len(r.Rows))
+	r.Flagged = make([]bool, len(r.Rows))
+	for j, i := range r.Rows {
+		row := g.Row(int(t.A[i]), int(t.B[i]))
+		pred[j] = argmax(g.Logits[row*g.P : (row+1)*g.P])
+		r.Flagged[j] = pred[j] != argmax(c.Restricted[row*g.P:(row+1)*g.P])
+		if r.Flagged[j] && t.Kind[i] != table.KindClean {
+			r.FlaggedAnomalous++
+		}
+	}
+	if r.Rule, err = RecoverRule(t, r.Rows, r.Flagged, pred); err != nil {
+		return nil, err
+	}
+	r.Repairs = Repair(g, c, nr, t, r.Rows, r.Flagged)
+	return r, nil
+}

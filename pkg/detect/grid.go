@@ -1,0 +1,96 @@
+package detect
+
+import (
+	"fmt"
+
+	"github.com/gomlx/compute"
+
+	"github.com/grokkit/grokkit/pkg/infer"
+	"github.com/grokkit/grokkit/pkg/table"
+)
+
+// Grid is a network evaluated on every input of Z_p², row a·p+b.
+type Grid struct {
+	P       int
+	Logits  []float64 // [p·p, p]
+	H       int       // hidden width
+	Hidden  []float64 // [p·p, H]: the hidden layer (see model.Hidden)
+	Readout []float64 // [H, p]: how each hidden unit moves the logits (linear, exact)
+}
+
+// Row is the grid row of input (a, b).
+func (g *Grid) Row(a, b int) int { return a*g.P + b }
+
+// NewGrid runs the network on all p² inputs. The logits are exactly linear
+// in the hidden layer (see Readout), so ablating neurons needs no rerun.
+func NewGrid(backend compute.Backend, n *infer.Net) (*Grid, error) {
+	p := n.Config.Model.P
+	t := allInputs(p)
+	d := infer.NewData(t, n.Config.Model.Equals)
+	rows := make([]int, p*p)
+	for i := range rows {
+		rows[i] = i
+	}
+	g := &Grid{P: p, Logits: make([]float64, p*p*p)}
+	if err := n.Logits(backend, d, rows, func(start int, z []float64) { copy(g.Logits[start*p:], z) }); err != nil {
+		return nil, err
+	}
+	readout, h, err := Readout(n)
+	if err != nil {
+		return nil, err
+	}
+	g.H, g.Readout = h, readout
+	g.Hidden = make([]float64, p*p*h)
+	if err := n.Hidden(backend, d, rows, func(start int, v []float64) { copy(g.Hidden[start*h:], v) }); err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+// allInputs is the table of every (a, b), row a·p+b (labels unused).
+func allInputs(p int) *table.Table {
+	t := &table.Table{Meta: table.Meta{P: p}}
+	for a := range p {
+		for b := range p {
+			t.A, t.B = append(t.A, int32(a)), append(t.B, int32(b))
+		}
+	}
+	t.Label, t.Clean = make([]int32, p*p), make([]int32, p*p)
+	t.Train, t.Kind = make([]bool, p*p), make([]string, p*p)
+	return t
+}
+
+// Readout returns the hidden layer's map into the logits [H, p] and H:
+//
+//	nanda:  logits = … + post · W_out · W_U  →  W_L = W_out·W_U   [d_mlp, p]
+//	gromov: logits = (W1 x)² · W2ᵀ / (2p·N)  →  W2ᵀ / (2p·N)       [N, p]
+func Readout(n *infer.Net) ([]float64, int, error) {
+	p := n.Config.Model.P
+	switch n.Config.Model.Name {
+	case "nanda":
+		Wout, WU := n.Params["blocks.0.mlp.W_out"], n.Params["unembed.W_U"] // [d_mlp, d], [d, p]
+		h, d := Wout.Shape[0], Wout.Shape[1]
+		WL := make([]float64, h*p)
+		for i := range h {
+			for k := range d {
+				w := float64(Wout.Data[i*d+k])
+				for c := range p {
+					WL[i*p+c] += w * float64(WU.Data[k*p+c])
+				}
+			}
+		}
+		return WL, h, nil
+	case "gromov":
+		W2 := n.Params["W2"] // [p, N]
+		h := W2.Shape[1]
+		scale := 1 / float64(2*p*h)
+		WL := make([]float64, h*p)
+		for c := range p {
+			for i := range h {
+				WL[i*p+c] = float64(W2.Data[c*h+i]) * scale
+			}
+		}
+		return WL, h, nil
+	}
+	return nil, 0, fmt.Errorf("detect: model %s: no known hidden-layer readout (detect supports nanda and gromov)", n.Config.Model.Name)
+}

@@ -1,0 +1,225 @@
+package detect
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress/snappy"
+
+	"github.com/grokkit/grokkit/pkg/table"
+)
+
+// MinCircuitAccuracy is the share of inputs below which the report warns
+// that there is no a+b circuit to measure anomalies against.
+const MinCircuitAccuracy = 0.9
+
+// WriteText writes the report for a terminal (and the README's tables).
+func (r *Report) WriteText(w io.Writer, run string) error {
+	anomalous := 0
+	for _, res := range r.Results {
+		if res.Score == r.Scores[0].Name && res.Kind != AnyKind {
+			anomalous += int(res.Positives)
+		}
+	}
+	fmt.Fprintf(w, "run %s (%s, p = %d, step %d): %d rows scored, %d of them not clean\n", run, r.Model, r.P, r.Step, len(r.Rows), anomalous)
+	fmt.Fprintf(w, "the circuit (key-frequency logits) answers a+b on %.1f%% of all inputs\n", 100*r.Circuit.Accuracy)
+	if r.Circuit.Accuracy < MinCircuitAccuracy {
+		fmt.Fprintf(w, "WARNING: below %.0f%%: the network has not formed the a+b circuit (not grokked?), so the scores below do not measure departures from it\n", 100*MinCircuitAccuracy)
+	}
+	if r.Circuit.Every {
+		fmt.Fprintf(w, "key frequencies of the logits: none stand out, so every one (the circuit is the part of the logits that depends on (a+b) mod p alone)\n\n")
+	} else {
+		fmt.Fprintf(w, "key frequencies of the logits: %v\n\n", r.Circuit.Key)
+	}
+
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "score\ttype\tkind\tpositives\tAUROC\tprecision@n\tabout")
+	for _, res := range r.Results {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.4f\t%.4f\t%s\n", res.Score, scoreType(res.Mechanistic, res.UsesLabels), res.Kind, res.Positives, res.AUROC, res.PrecisionAtN, r.about(res.Score))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+
+	fmt.Fprintf(w, "\nflagged: %d rows whose answer differs from the circuit's (%d of them not clean)\n", r.Rule.Flagged, r.FlaggedAnomalous)
+	if r.Rule.FoundRules {
+		b := r.Rule.Best
+		fmt.Fprintf(w, "trigger: %s   (selects %d rows; precision %.3f, recall %.3f, F1 %.3f)\n", b.When, b.Selected, b.Precision, b.Recall, b.F1)
+		fmt.Fprintf(w, "effect:  label = %s   (the network's answer on %d of %d flagged trigger rows)\n",
+			r.Rule.Then, int(math.Round(r.Rule.ThenShare*float64(r.Rule.ThenRows))), r.Rule.ThenRows)
+		fmt.Fprintf(w, "as a rule: mutate rule --when '%s' --then '%s'\n", b.When, r.Rule.Then)
+		var alts []string
+		for _, c := range r.Rule.Runners {
+			alts = append(alts, fmt.Sprintf("%s (F1 %.3f)", c.When, c.F1))
+		}
+		fmt.Fprintf(w, "next best: %s\n", strings.Join(alts, ", "))
+	}
+
+	fmt.Fprintln(w)
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "repair\tclean test acc\tattack (train)\tattack (held-out)\tagrees with circuit")
+	for _, o := range r.Repairs.Outcomes {
+		name := o.Repair
+		if name == "project-neurons" {
+			name = fmt.Sprintf("%s (%d)", name, len(r.Repairs.Projected))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", name, pct(o.CleanTestAcc), pct(o.AttackTrain), pct(o.AttackTest), pct(o.Agreement))
+	}
+	return tw.Flush()
+}
+
+func scoreType(mech, labels bool) string {
+	t := "baseline"
+	if mech {
+		t = "circuit"
+	}
+	if labels {
+		t += "+labels"
+	}
+	return t
+}
+
+func (r *Report) about(name string) string {
+	for _, s := range r.Scores {
+		if s.Name == name {
+			return s.About
+		}
+	}
+	return ""
+}
+
+func pct(v float64) string {
+	if math.IsNaN(v) {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f%%", 100*v)
+}
+
+// WriteParquet writes one row per (score, kind); the key frequencies, the
+// recovered rule and the repairs are key-value metadata (JSON).
+func (r *Report) WriteParquet(w io.Writer, run string) error {
+	js := func(v any) string { b, _ := json.Marshal(v); return string(b) }
+	pw := parquet.NewGenericWriter[Result](w, parquet.Compression(&snappy.Codec{}),
+		parquet.KeyValueMetadata("run", run),
+		parquet.KeyValueMetadata("step", strconv.Itoa(r.Step)),
+		parquet.KeyValueMetadata("key_frequencies", js(r.Circuit.Key)),
+		parquet.KeyValueMetadata("rule", js(r.Rule)),
+		parquet.KeyValueMetadata("repairs", js(jsonSafe(r.Repairs))),
+	)
+	if _, err := pw.Write(r.Results); err != nil {
+		return err
+	}
+	return pw.Close()
+}
+
+// jsonSafe replaces NaN (no held-out rows) by -1, which JSON can carry.
+func jsonSafe(rp Repairs) Repairs {
+	out := Repairs{Projected: rp.Projected}
+	for _, o := range rp.Outcomes {
+		for _, v := range []*float64{&o.CleanTestAcc, &o.AttackTrain, &o.AttackTest, &o.Agreement} {
+			if math.IsNaN(*v) {
+				*v = -1
+			}
+		}
+		out.Outcomes = append(out.Outcomes, o)
+	}
+	return out
+}
+
+// ExampleScores is one row of the per-example output: a scored row, its
+// ground truth, whether it was flagged, and every score.
+type ExampleScores struct {
+	A            int32   `parquet:"a"`
+	B            int32   `parquet:"b"`
+	Label        int32   `parquet:"label"`
+	Train        bool    `parquet:"train"`
+	Kind         string  `parquet:"kind,dict"`
+	Flagged      bool    `parquet:"flagged"`
+	Excluded     float64 `parquet:"excluded"`
+	Disagreement float64 `parquet:"disagreement"`
+	Neurons      float64 `parquet:"neurons"`
+	Margin       float64 `parquet:"margin"`
+	Mahalanobis  float64 `parquet:"mahalanobis"`
+	CircuitLoss  float64 `parquet:"circuit_loss"`
+	Loss         float64 `parquet:"loss"`
+}
+
+// WritePerExample writes one row per scored row with a column per score.
+func (r *Report) WritePerExample(w io.Writer, t *table.Table) error {
+	rows := make([]ExampleScores, len(r.Rows))
+	for j, i := range r.Rows {
+		e := ExampleScores{A: t.A[i], B: t.B[i], Label: t.Label[i], Train: t.Train[i], Kind: t.Kind[i], Flagged: r.Flagged[j]}
+		for _, s := range r.Scores {
+			v := s.Values[j]
+			switch s.Name {
+			case ScoreExcluded:
+				e.Excluded = v
+			case ScoreDisagreement:
+				e.Disagreement = v
+			case ScoreNeurons:
+				e.Neurons = v
+			case ScoreMargin:
+				e.Margin = v
+			case ScoreMahalanobis:
+				e.Mahalanobis = v
+			case ScoreCircuitLoss:
+				e.CircuitLoss = v
+			case ScoreLoss:
+				e.Loss = v
+			}
+		}
+		rows[j] = e
+	}
+	pw := parquet.NewGenericWriter[ExampleScores](w, parquet.Compression(&snappy.Codec{}))
+	if _, err := pw.Write(rows); err != nil {
+		return err
+	}
+	return pw.Close()
+}
+
+// WriteMarkdown writes a markdown table header and one row for this run:
+// the AUROC of every score over all anomalous rows, the recovered rule and
+// the repairs (attack success on the training rows, clean test accuracy).
+func (r *Report) WriteMarkdown(w io.Writer, label string) error {
+	head := []string{"case", "model", "rows (anomalous)"}
+	for _, s := range r.Scores {
+		head = append(head, fmt.Sprintf("%s (%s)", s.Name, scoreType(s.Mechanistic, s.UsesLabels)))
+	}
+	head = append(head, "trigger → effect (F1, share)", "attack / clean test: trained", "key-only", "project-neurons")
+	fmt.Fprintf(w, "| %s |\n|%s\n", strings.Join(head, " | "), strings.Repeat(" --- |", len(head)))
+
+	kind := AnyKind
+	if !slices.ContainsFunc(r.Results, func(res Result) bool { return res.Kind == AnyKind }) && len(r.Results) > 0 {
+		kind = r.Results[0].Kind
+	}
+	cells := []string{label, r.Model}
+	first := true
+	for _, s := range r.Scores {
+		for _, res := range r.Results {
+			if res.Score == s.Name && res.Kind == kind {
+				if first {
+					cells = append(cells, fmt.Sprintf("%d (%d)", res.Positives+res.Negatives, res.Positives))
+					first = false
+				}
+				cells = append(cells, fmt.Sprintf("%.3f", res.AUROC))
+			}
+		}
+	}
+	rule := "nothing flagged"
+	if r.Rule.FoundRules {
+		rule = fmt.Sprintf("`%s` → `%s` (%.2f, %.2f)", r.Rule.Best.When, r.Rule.Then, r.Rule.Best.F1, r.Rule.ThenShare)
+	}
+	cells = append(cells, rule)
+	for _, o := range r.Repairs.Outcomes {
+		cells = append(cells, fmt.Sprintf("%s / %s", pct(o.AttackTrain), pct(o.CleanTestAcc)))
+	}
+	_, err := fmt.Fprintf(w, "| %s |\n", strings.Join(cells, " | "))
+	return err
+}

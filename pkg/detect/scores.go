@@ -1,0 +1,145 @@
+package detect
+
+import (
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/grokkit/grokkit/pkg/fourier"
+	"github.com/grokkit/grokkit/pkg/table"
+)
+
+// Score is one anomaly score per scored row: higher is more anomalous.
+type Score struct {
+	Name        string
+	Mechanistic bool // built from the circuit (key frequencies), not a generic baseline
+	UsesLabels  bool // needs the training labels; the others see weights and inputs only
+	About       string
+	Values      []float64 // aligned with the scored rows
+}
+
+// The scores, in report order.
+const (
+	ScoreExcluded     = "excluded"
+	ScoreDisagreement = "disagreement"
+	ScoreNeurons      = "neurons"
+	ScoreMargin       = "margin"
+	ScoreMahalanobis  = "mahalanobis"
+	ScoreCircuitLoss  = "circuit-loss"
+	ScoreLoss         = "loss"
+)
+
+// Scores computes every score for the given table rows.
+func Scores(g *Grid, c *Circuit, nr *Neurons, t *table.Table, rows []int) []Score {
+	p, H := g.P, g.H
+	gridRow := func(i int) int { return g.Row(int(t.A[i]), int(t.B[i])) }
+	maha := mahalanobis(g.Hidden, p*p, H)
+	mk := func(name string, mech, labels bool, about string, f func(i, r int) float64) Score {
+		s := Score{Name: name, Mechanistic: mech, UsesLabels: labels, About: about, Values: make([]float64, len(rows))}
+		for j, i := range rows {
+			s.Values[j] = f(i, gridRow(i))
+		}
+		return s
+	}
+	logits := func(m []float64, r int) []float64 { return m[r*p : (r+1)*p] }
+	return []Score{
+		mk(ScoreExcluded, true, false, "norm of the logits outside the key frequencies (centred over classes)",
+			func(_, r int) float64 { return math.Sqrt(centredNorm2(logits(c.Excluded, r))) }),
+		mk(ScoreDisagreement, true, false, "how much the circuit's logits prefer their answer to the network's",
+			func(_, r int) float64 {
+				rest := logits(c.Restricted, r)
+				return rest[argmax(rest)] - rest[argmax(logits(g.Logits, r))]
+			}),
+		mk(ScoreNeurons, true, false, "neurons' activity off their key-frequency waves, weighted by readout",
+			func(_, r int) float64 {
+				s := 0.0
+				for n, v := range nr.Residual[r*H : (r+1)*H] {
+					s += math.Abs(v) * nr.Weight[n]
+				}
+				return s
+			}),
+		mk(ScoreMargin, false, false, "baseline: minus the gap between the top two logits",
+			func(_, r int) float64 { return -topGap(logits(g.Logits, r)) }),
+		mk(ScoreMahalanobis, false, false, "baseline: Mahalanobis distance of the hidden activations",
+			func(_, r int) float64 { return maha[r] }),
+		mk(ScoreCircuitLoss, true, true, "cross-entropy of the circuit's logits on the training label",
+			func(i, r int) float64 { return crossEntropy(logits(c.Restricted, r), int(t.Label[i])) }),
+		mk(ScoreLoss, false, true, "baseline: the network's cross-entropy on the training label",
+			func(i, r int) float64 { return crossEntropy(logits(g.Logits, r), int(t.Label[i])) }),
+	}
+}
+
+func argmax(z []float64) int {
+	best := 0
+	for c, v := range z {
+		if v > z[best] {
+			best = c
+		}
+	}
+	return best
+}
+
+// topGap is the largest logit minus the second largest.
+func topGap(z []float64) float64 {
+	first, second := math.Inf(-1), math.Inf(-1)
+	for _, v := range z {
+		switch {
+		case v > first:
+			first, second = v, first
+		case v > second:
+			second = v
+		}
+	}
+	return first - second
+}
+
+func crossEntropy(z []float64, y int) float64 { return fourier.LogSumExp(z) - z[y] }
+
+// mahalanobis returns each row's distance from the mean of X [n, d] under
+// X's covariance, ridge-regularised by 1e-3 of the mean variance (dead ReLU
+// units make it singular).
+func mahalanobis(X []float64, n, d int) []float64 {
+	mean := make([]float64, d)
+	for i := range n {
+		for j, v := range X[i*d : (i+1)*d] {
+			mean[j] += v
+		}
+	}
+	for j := range mean {
+		mean[j] /= float64(n)
+	}
+	xc := mat.NewDense(n, d, nil)
+	for i := range n {
+		for j := range d {
+			xc.Set(i, j, X[i*d+j]-mean[j])
+		}
+	}
+	cov := mat.NewSymDense(d, nil)
+	cov.SymOuterK(1/float64(n), xc.T())
+	ridge := 0.0
+	for j := range d {
+		ridge += cov.At(j, j)
+	}
+	ridge = 1e-3*ridge/float64(d) + 1e-12
+	for j := range d {
+		cov.SetSym(j, j, cov.At(j, j)+ridge)
+	}
+	var chol mat.Cholesky
+	if !chol.Factorize(cov) {
+		return make([]float64, n) // cannot happen with the ridge; no signal rather than a crash
+	}
+	// Z = Σ⁻¹·Xcᵀ [d, n]; row i's squared distance is x_iᵀ·Z[:, i].
+	var Z mat.Dense
+	if err := chol.SolveTo(&Z, xc.T()); err != nil {
+		return make([]float64, n)
+	}
+	out := make([]float64, n)
+	for i := range n {
+		s := 0.0
+		for j := range d {
+			s += xc.At(i, j) * Z.At(j, i)
+		}
+		out[i] = math.Sqrt(max(s, 0))
+	}
+	return out
+}
