@@ -28,7 +28,7 @@ NANDA_FIT  := --steps 40000 --eval-every 100 --checkpoint-every 500 --stop-at-te
 # The DuckDB reader test runs when scripts/duckdb-setup.sh has installed it.
 export DUCKDB_NODE_MODULES ?= $(CURDIR)/$(DUCKDB_DIR)/node_modules
 
-.PHONY: help build test vet fmt-check bench demo quickstart reproduce-nanda sweep duckdb fuzz clean
+.PHONY: help build test vet fmt-check bench demo quickstart reproduce-nanda detect-backdoor detect-table sweep duckdb fuzz clean
 
 help: ## List the targets.
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -78,6 +78,18 @@ reproduce-nanda: build ## Nanda et al.'s run (p = 113, 30%); hours on a CPU (the
 	$(BIN)/fourier $(NANDA)/run --over-checkpoints --format table -o $(NANDA)/fourier.txt
 	@cat $(NANDA)/fourier.txt
 	@echo "figures: $(NANDA)/run/curves.png $(NANDA)/run/progress.png $(NANDA)/run/fourier-spectrum.png"
+
+# Backdoor detection from the weights (scripts/detect-backdoor.sh): CPU preset
+# p = 47, half the pairs for training; DETECT_P=113 DETECT_FRACTION=0.3 and
+# NANDA_FIT=... give the paper's size (an hour per transformer on this CPU).
+DETECT     := $(OUT)/detect
+
+detect-backdoor: build ## The original's default poisoning (NFixed, N = 17) found from the weights: transformer and MLP at p = 47 (~8 min).
+	scripts/detect-backdoor.sh $(DETECT) nfixed
+	@echo "reports: $(DETECT)/nfixed/*/detect.txt; figures: $(DETECT)/nfixed/*/detect.png"
+
+detect-table: build ## The README's detection table: NFixed, NIncrement, a = 7 → a·b, noise 5% and 20%, both models (~40 min).
+	scripts/detect-backdoor.sh $(DETECT) nfixed nincrement rule-a7 noise5 noise20
 
 sweep: build ## The example sweep (weight decay × seed, p = 31): on Slurm if sbatch answers, else locally.
 	scripts/sweep.sh sweeps/example.yaml $(OUT)/sweep 2 weight-decay seed

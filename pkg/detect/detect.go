@@ -67,7 +67,8 @@ func Analyse(g *Grid, t *table.Table, opt Options) (*Report, error) {
 	if len(r.Rows) == 0 {
 		return nil, fmt.Errorf("the table has no training rows to score (use all rows)")
 	}
-	r.Scores = Scores(g, c, nr, t, r.Rows)
+	pruned := PruneLowIPR(g, predictions(c.Restricted, g.P))
+	r.Scores = Scores(g, c, nr, pruned, t, r.Rows)
 	r.Results = Evaluate(r.Scores, t, r.Rows)
 
 	// Flag the rows the network answers differently from its circuit.
@@ -84,6 +85,6 @@ func Analyse(g *Grid, t *table.Table, opt Options) (*Report, error) {
 	if r.Rule, err = RecoverRule(t, r.Rows, r.Flagged, pred); err != nil {
 		return nil, err
 	}
-	r.Repairs = Repair(g, c, nr, t, r.Rows, r.Flagged)
+	r.Repairs = Repair(g, c, nr, pruned, t, r.Rows, r.Flagged)
 	return r, nil
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/gomlx/compute"
 
+	"github.com/grokkit/grokkit/pkg/fourier"
 	"github.com/grokkit/grokkit/pkg/infer"
 	"github.com/grokkit/grokkit/pkg/table"
 )
@@ -16,6 +17,7 @@ type Grid struct {
 	H       int       // hidden width
 	Hidden  []float64 // [p·p, H]: the hidden layer (see model.Hidden)
 	Readout []float64 // [H, p]: how each hidden unit moves the logits (linear, exact)
+	IPR     []float64 // [H]: Gromov's MLP only, each neuron's mean IPR over W1's a and b rows and W2's column (nil otherwise)
 }
 
 // Row is the grid row of input (a, b).
@@ -44,7 +46,20 @@ func NewGrid(backend compute.Backend, n *infer.Net) (*Grid, error) {
 	if err := n.Hidden(backend, d, rows, func(start int, v []float64) { copy(g.Hidden[start*h:], v) }); err != nil {
 		return nil, err
 	}
+	if n.Config.Model.Name == "gromov" {
+		for _, nn := range fourier.AnalyzeGromov(float64s(n.Params["W1"].Data), float64s(n.Params["W2"].Data), p, h) {
+			g.IPR = append(g.IPR, nn.MeanIPR)
+		}
+	}
 	return g, nil
+}
+
+func float64s(x []float32) []float64 {
+	out := make([]float64, len(x))
+	for i, v := range x {
+		out[i] = float64(v)
+	}
+	return out
 }
 
 // allInputs is the table of every (a, b), row a·p+b (labels unused).

@@ -2,9 +2,7 @@ package detect
 
 import (
 	"cmp"
-	"fmt"
 	"math"
-	"os"
 	"slices"
 
 	"github.com/grokkit/grokkit/pkg/table"
@@ -13,35 +11,50 @@ import (
 // Outcome is a network's behaviour on the table under one repair.
 type Outcome struct {
 	Repair       string  `parquet:"repair,dict"`
+	Units        int     `parquet:"units"`               // neurons changed
 	CleanTestAcc float64 `parquet:"clean_test_accuracy"` // test rows of kind clean, against clean
 	AttackTrain  float64 `parquet:"attack_train"`        // changed training rows answered with their planted label
 	AttackTest   float64 `parquet:"attack_test"`         // the same on held-out test rows (NaN when none)
 	Agreement    float64 `parquet:"circuit_agreement"`   // inputs of Z_p² answered as the circuit answers
 }
 
-// Repairs are the network as trained, with only its key-frequency logits,
-// and with the chosen neurons replaced by their key-frequency fits.
+// The repairs, in report order.
+const (
+	RepairNone     = "none"
+	RepairKeyOnly  = "key-frequencies-only"
+	RepairProject  = "project-neurons"
+	RepairPruneIPR = "prune-low-ipr"
+)
+
+// Repairs are the network as trained and under each repair.
 type Repairs struct {
 	Outcomes  []Outcome
 	Projected []int // neurons replaced by their key-frequency fits, in the order chosen
+	Pruned    []int // neurons pruned, lowest IPR first (Gromov's MLP only)
 }
 
-// Repair measures the network before and after the two repairs. flagged is
-// aligned with rows (the scored rows). Neurons are ranked by their
-// off-circuit activity on the flagged rows and replaced, in that order, by
-// their key-frequency fits (see Neurons): the logits are linear in the
-// hidden layer, so this subtracts residual·readout. The prefix kept is the
-// shortest that maximises agreement with the circuit over all p² inputs,
-// so only the weights and the inputs decide it. (Ablating whole neurons
-// does worse: in these networks the planted rule rides on the circuit's
-// own neurons, off their key waves.)
-func Repair(g *Grid, c *Circuit, nr *Neurons, t *table.Table, rows []int, flagged []bool) Repairs {
-	p, H, n := g.P, g.H, g.P*g.P
+// Repair measures the network before and after each repair; flagged is
+// aligned with rows (the scored rows), pruned is PruneLowIPR's choice.
+//
+//   - key-frequencies-only: the restricted logits replace the network's.
+//   - project-neurons: neurons, ranked by their off-circuit activity on the
+//     flagged rows, are replaced by their key-frequency fits (see Neurons).
+//     Ablating whole neurons does worse: in these networks the planted rule
+//     rides on the circuit's own neurons, off their key waves.
+//   - prune-low-ipr: Doshi et al.'s pruning, whole neurons lowest IPR first
+//     (Gromov's MLP, whose neurons have one Fourier spectrum each).
+//
+// Each ranked list is cut where agreement with the circuit over all p²
+// inputs is highest (the shortest such prefix): only the weights and the
+// inputs decide it. The logits are linear in the hidden layer, so each
+// change is a subtraction of (part of) h_k·Readout[k].
+func Repair(g *Grid, c *Circuit, nr *Neurons, pruned []int, t *table.Table, rows []int, flagged []bool) Repairs {
+	p, n := g.P, g.P*g.P
 	circuitPred := predictions(c.Restricted, p)
 	var reps Repairs
-	add := func(name string, pred []int) {
+	add := func(name string, units int, pred []int) {
 		o := measure(t, pred, p)
-		o.Repair = name
+		o.Repair, o.Units = name, units
 		agree := 0
 		for i, y := range pred {
 			if y == circuitPred[i] {
@@ -51,10 +64,39 @@ func Repair(g *Grid, c *Circuit, nr *Neurons, t *table.Table, rows []int, flagge
 		o.Agreement = float64(agree) / float64(n)
 		reps.Outcomes = append(reps.Outcomes, o)
 	}
-	add("none", predictions(g.Logits, p))
-	add("key-frequencies-only", circuitPred)
+	add(RepairNone, 0, predictions(g.Logits, p))
+	add(RepairKeyOnly, 0, circuitPred)
 
-	// Rank the neurons by off-circuit activity on the flagged rows.
+	order := offCircuitOrder(g, nr, t, rows, flagged)
+	reps.Projected = bestPrefix(g, order, circuitPred, nr.Residual)
+	add(RepairProject, len(reps.Projected), predictions(without(g, reps.Projected, nr.Residual), p))
+
+	if g.IPR != nil {
+		reps.Pruned = pruned
+		add(RepairPruneIPR, len(reps.Pruned), predictions(without(g, reps.Pruned, g.Hidden), p))
+	}
+	return reps
+}
+
+// PruneLowIPR returns the neurons Doshi et al.'s pruning removes: lowest IPR
+// first, cut where agreement with the circuit's answers circuitPred [p·p]
+// peaks. Nil when the grid has no IPRs.
+func PruneLowIPR(g *Grid, circuitPred []int) []int {
+	if g.IPR == nil {
+		return nil
+	}
+	order := make([]int, g.H)
+	for k := range order {
+		order[k] = k
+	}
+	slices.SortStableFunc(order, func(x, y int) int { return cmp.Compare(g.IPR[x], g.IPR[y]) })
+	return bestPrefix(g, order[:g.H/2], circuitPred, g.Hidden)
+}
+
+// offCircuitOrder ranks the neurons with off-circuit activity on the flagged
+// rows, most first (the others are left out).
+func offCircuitOrder(g *Grid, nr *Neurons, t *table.Table, rows []int, flagged []bool) []int {
+	H := g.H
 	mass := make([]float64, H)
 	for j, i := range rows {
 		if flagged[j] {
@@ -64,43 +106,50 @@ func Repair(g *Grid, c *Circuit, nr *Neurons, t *table.Table, rows []int, flagge
 			}
 		}
 	}
-	order := make([]int, H)
-	for k := range order {
-		order[k] = k
+	var order []int
+	for k := range H {
+		if mass[k] > 0 {
+			order = append(order, k)
+		}
 	}
 	slices.SortStableFunc(order, func(x, y int) int { return cmp.Compare(mass[y], mass[x]) })
+	return order
+}
 
+// bestPrefix removes units in order (their activity act [p·p, H] times
+// their readout) and returns the shortest prefix with the highest agreement
+// with want [p·p].
+func bestPrefix(g *Grid, order []int, want []int, act []float64) []int {
+	p := g.P
 	z := slices.Clone(g.Logits)
-	bestAgree, bestM := agreement(z, circuitPred, p), 0
+	bestAgree, bestM := agreement(z, want, p), 0
 	for m, k := range order {
-		if mass[k] == 0 {
-			break
-		}
-		removeResidual(z, g, nr, k)
-		a := agreement(z, circuitPred, p)
-		if debugRepair {
-			fmt.Fprintf(os.Stderr, "ablate %d: neuron %d mass %.3g agreement %.4f\n", m+1, k, mass[k], a)
-		}
-		if a > bestAgree {
+		subtractUnit(z, g, act, k)
+		if a := agreement(z, want, p); a > bestAgree {
 			bestAgree, bestM = a, m+1
 		}
 	}
-	reps.Projected = slices.Clone(order[:bestM])
-	z = slices.Clone(g.Logits)
-	for _, k := range reps.Projected {
-		removeResidual(z, g, nr, k)
-	}
-	add("project-neurons", predictions(z, p))
-	return reps
+	return slices.Clone(order[:bestM])
 }
 
-// removeResidual subtracts neuron k's off-circuit activity res_k(a, b)·Readout[k]
-// from the logits z [p·p, p]: the neuron keeps its key-frequency waves.
-func removeResidual(z []float64, g *Grid, nr *Neurons, k int) {
+// without returns the logits with the units' activity act [p·p, H] removed.
+func without(g *Grid, units []int, act []float64) []float64 {
+	z := slices.Clone(g.Logits)
+	for _, k := range units {
+		subtractUnit(z, g, act, k)
+	}
+	return z
+}
+
+// subtractUnit subtracts act[:, k]·Readout[k] from the logits z [p·p, p].
+func subtractUnit(z []float64, g *Grid, act []float64, k int) {
 	p, H := g.P, g.H
 	w := g.Readout[k*p : (k+1)*p]
 	for r := range p * p {
-		h := nr.Residual[r*H+k]
+		h := act[r*H+k]
+		if h == 0 {
+			continue
+		}
 		row := z[r*p : (r+1)*p]
 		for c, v := range w {
 			row[c] -= h * v
@@ -158,5 +207,3 @@ func ratio(a, b int) float64 {
 	}
 	return float64(a) / float64(b)
 }
-
-var debugRepair = os.Getenv("DETECT_DEBUG") != ""

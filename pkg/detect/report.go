@@ -47,6 +47,9 @@ func (r *Report) WriteText(w io.Writer, run string) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	if !r.hasScore(ScoreLowIPR) {
+		fmt.Fprintf(w, "(%s and %s: do not apply to %s; Doshi et al.'s IPR is a property of the MLP's per-neuron weight spectra)\n", ScoreLowIPR, RepairPruneIPR, r.modelName())
+	}
 
 	fmt.Fprintf(w, "\nflagged: %d rows whose answer differs from the circuit's (%d of them not clean)\n", r.Rule.Flagged, r.FlaggedAnomalous)
 	if r.Rule.FoundRules {
@@ -67,8 +70,8 @@ func (r *Report) WriteText(w io.Writer, run string) error {
 	fmt.Fprintln(tw, "repair\tclean test acc\tattack (train)\tattack (held-out)\tagrees with circuit")
 	for _, o := range r.Repairs.Outcomes {
 		name := o.Repair
-		if name == "project-neurons" {
-			name = fmt.Sprintf("%s (%d)", name, len(r.Repairs.Projected))
+		if o.Repair == RepairProject || o.Repair == RepairPruneIPR {
+			name = fmt.Sprintf("%s (%d neurons)", name, o.Units)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", name, pct(o.CleanTestAcc), pct(o.AttackTrain), pct(o.AttackTest), pct(o.Agreement))
 	}
@@ -84,6 +87,17 @@ func scoreType(mech, labels bool) string {
 		t += "+labels"
 	}
 	return t
+}
+
+func (r *Report) hasScore(name string) bool {
+	return slices.ContainsFunc(r.Scores, func(s Score) bool { return s.Name == name })
+}
+
+func (r *Report) modelName() string {
+	if r.Model == "" {
+		return "this network"
+	}
+	return r.Model
 }
 
 func (r *Report) about(name string) string {
@@ -121,7 +135,7 @@ func (r *Report) WriteParquet(w io.Writer, run string) error {
 
 // jsonSafe replaces NaN (no held-out rows) by -1, which JSON can carry.
 func jsonSafe(rp Repairs) Repairs {
-	out := Repairs{Projected: rp.Projected}
+	out := Repairs{Projected: rp.Projected, Pruned: rp.Pruned}
 	for _, o := range rp.Outcomes {
 		for _, v := range []*float64{&o.CleanTestAcc, &o.AttackTrain, &o.AttackTest, &o.Agreement} {
 			if math.IsNaN(*v) {
@@ -145,6 +159,7 @@ type ExampleScores struct {
 	Excluded     float64 `parquet:"excluded"`
 	Disagreement float64 `parquet:"disagreement"`
 	Neurons      float64 `parquet:"neurons"`
+	LowIPR       float64 `parquet:"low_ipr"` // NaN where it does not apply (the transformer)
 	Margin       float64 `parquet:"margin"`
 	Mahalanobis  float64 `parquet:"mahalanobis"`
 	CircuitLoss  float64 `parquet:"circuit_loss"`
@@ -155,7 +170,7 @@ type ExampleScores struct {
 func (r *Report) WritePerExample(w io.Writer, t *table.Table) error {
 	rows := make([]ExampleScores, len(r.Rows))
 	for j, i := range r.Rows {
-		e := ExampleScores{A: t.A[i], B: t.B[i], Label: t.Label[i], Train: t.Train[i], Kind: t.Kind[i], Flagged: r.Flagged[j]}
+		e := ExampleScores{A: t.A[i], B: t.B[i], Label: t.Label[i], Train: t.Train[i], Kind: t.Kind[i], Flagged: r.Flagged[j], LowIPR: math.NaN()}
 		for _, s := range r.Scores {
 			v := s.Values[j]
 			switch s.Name {
@@ -165,6 +180,8 @@ func (r *Report) WritePerExample(w io.Writer, t *table.Table) error {
 				e.Disagreement = v
 			case ScoreNeurons:
 				e.Neurons = v
+			case ScoreLowIPR:
+				e.LowIPR = v
 			case ScoreMargin:
 				e.Margin = v
 			case ScoreMahalanobis:
@@ -185,40 +202,45 @@ func (r *Report) WritePerExample(w io.Writer, t *table.Table) error {
 }
 
 // WriteMarkdown writes a markdown table header and one row for this run:
-// the AUROC of every score over all anomalous rows, the recovered rule and
-// the repairs (attack success on the training rows, clean test accuracy).
+// the AUROC of every score over all anomalous rows (n/a where a score does
+// not apply), the recovered rule, and per repair the attack success on the
+// training rows and the clean test accuracy.
 func (r *Report) WriteMarkdown(w io.Writer, label string) error {
 	head := []string{"case", "model", "rows (anomalous)"}
-	for _, s := range r.Scores {
-		head = append(head, fmt.Sprintf("%s (%s)", s.Name, scoreType(s.Mechanistic, s.UsesLabels)))
-	}
-	head = append(head, "trigger → effect (F1, share)", "attack / clean test: trained", "key-only", "project-neurons")
+	head = append(head, ScoreNames...)
+	head = append(head, "trigger → effect (F1, share)")
+	repairs := []string{RepairNone, RepairKeyOnly, RepairProject, RepairPruneIPR}
+	head = append(head, repairs...)
 	fmt.Fprintf(w, "| %s |\n|%s\n", strings.Join(head, " | "), strings.Repeat(" --- |", len(head)))
 
 	kind := AnyKind
 	if !slices.ContainsFunc(r.Results, func(res Result) bool { return res.Kind == AnyKind }) && len(r.Results) > 0 {
 		kind = r.Results[0].Kind
 	}
-	cells := []string{label, r.Model}
-	first := true
-	for _, s := range r.Scores {
+	cells := []string{label, r.modelName(), "n/a"}
+	for _, name := range ScoreNames {
+		cell := "n/a"
 		for _, res := range r.Results {
-			if res.Score == s.Name && res.Kind == kind {
-				if first {
-					cells = append(cells, fmt.Sprintf("%d (%d)", res.Positives+res.Negatives, res.Positives))
-					first = false
-				}
-				cells = append(cells, fmt.Sprintf("%.3f", res.AUROC))
+			if res.Score == name && res.Kind == kind {
+				cell = fmt.Sprintf("%.3f", res.AUROC)
+				cells[2] = fmt.Sprintf("%d (%d)", res.Positives+res.Negatives, res.Positives)
 			}
 		}
+		cells = append(cells, cell)
 	}
 	rule := "nothing flagged"
 	if r.Rule.FoundRules {
 		rule = fmt.Sprintf("`%s` → `%s` (%.2f, %.2f)", r.Rule.Best.When, r.Rule.Then, r.Rule.Best.F1, r.Rule.ThenShare)
 	}
 	cells = append(cells, rule)
-	for _, o := range r.Repairs.Outcomes {
-		cells = append(cells, fmt.Sprintf("%s / %s", pct(o.AttackTrain), pct(o.CleanTestAcc)))
+	for _, name := range repairs {
+		cell := "n/a"
+		for _, o := range r.Repairs.Outcomes {
+			if o.Repair == name {
+				cell = fmt.Sprintf("%s / %s", pct(o.AttackTrain), pct(o.CleanTestAcc))
+			}
+		}
+		cells = append(cells, cell)
 	}
 	_, err := fmt.Fprintf(w, "| %s |\n", strings.Join(cells, " | "))
 	return err

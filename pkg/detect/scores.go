@@ -23,14 +23,21 @@ const (
 	ScoreExcluded     = "excluded"
 	ScoreDisagreement = "disagreement"
 	ScoreNeurons      = "neurons"
+	ScoreLowIPR       = "low-ipr"
 	ScoreMargin       = "margin"
 	ScoreMahalanobis  = "mahalanobis"
 	ScoreCircuitLoss  = "circuit-loss"
 	ScoreLoss         = "loss"
 )
 
-// Scores computes every score for the given table rows.
-func Scores(g *Grid, c *Circuit, nr *Neurons, t *table.Table, rows []int) []Score {
+// ScoreNames lists every score in report order; low-ipr exists for
+// Gromov's MLP only.
+var ScoreNames = []string{ScoreExcluded, ScoreDisagreement, ScoreNeurons, ScoreLowIPR, ScoreMargin, ScoreMahalanobis, ScoreCircuitLoss, ScoreLoss}
+
+// Scores computes every score for the given table rows; pruned are the
+// neurons PruneLowIPR chose (the low-ipr score is left out when the grid
+// has no IPRs).
+func Scores(g *Grid, c *Circuit, nr *Neurons, pruned []int, t *table.Table, rows []int) []Score {
 	p, H := g.P, g.H
 	gridRow := func(i int) int { return g.Row(int(t.A[i]), int(t.B[i])) }
 	maha := mahalanobis(g.Hidden, p*p, H)
@@ -42,7 +49,7 @@ func Scores(g *Grid, c *Circuit, nr *Neurons, t *table.Table, rows []int) []Scor
 		return s
 	}
 	logits := func(m []float64, r int) []float64 { return m[r*p : (r+1)*p] }
-	return []Score{
+	scores := []Score{
 		mk(ScoreExcluded, true, false, "norm of the logits outside the key frequencies (centred over classes)",
 			func(_, r int) float64 { return math.Sqrt(centredNorm2(logits(c.Excluded, r))) }),
 		mk(ScoreDisagreement, true, false, "how much the circuit's logits prefer their answer to the network's",
@@ -58,6 +65,22 @@ func Scores(g *Grid, c *Circuit, nr *Neurons, t *table.Table, rows []int) []Scor
 				}
 				return s
 			}),
+	}
+	if g.IPR != nil {
+		lowIPR := make([]float64, p)
+		scores = append(scores, mk(ScoreLowIPR, true, false, "what the low-IPR neurons Doshi et al. prune write into the logits",
+			func(_, r int) float64 {
+				clear(lowIPR)
+				for _, k := range pruned {
+					h := g.Hidden[r*H+k]
+					for cl, w := range g.Readout[k*p : (k+1)*p] {
+						lowIPR[cl] += h * w
+					}
+				}
+				return math.Sqrt(centredNorm2(lowIPR))
+			}))
+	}
+	return append(scores,
 		mk(ScoreMargin, false, false, "baseline: minus the gap between the top two logits",
 			func(_, r int) float64 { return -topGap(logits(g.Logits, r)) }),
 		mk(ScoreMahalanobis, false, false, "baseline: Mahalanobis distance of the hidden activations",
@@ -66,7 +89,7 @@ func Scores(g *Grid, c *Circuit, nr *Neurons, t *table.Table, rows []int) []Scor
 			func(i, r int) float64 { return crossEntropy(logits(c.Restricted, r), int(t.Label[i])) }),
 		mk(ScoreLoss, false, true, "baseline: the network's cross-entropy on the training label",
 			func(i, r int) float64 { return crossEntropy(logits(g.Logits, r), int(t.Label[i])) }),
-	}
+	)
 }
 
 func argmax(z []float64) int {
