@@ -21,6 +21,9 @@ type Config struct {
 	Data    DataInfo  `json:"data"`
 	Model   ModelSpec `json:"model"`
 	Train   TrainSpec `json:"train"`
+	// Pack lists the run folders trained together as one stacked
+	// computation (fit with several -o), this one included; empty alone.
+	Pack []string `json:"pack,omitempty"`
 }
 
 // DataInfo records the table trained on (copied to data.parquet).

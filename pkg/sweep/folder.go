@@ -23,25 +23,31 @@ const (
 
 // Folder is a sweep on disk.
 type Folder struct {
-	Dir  string
-	Spec *Spec
-	Runs []Run
+	Dir   string
+	Spec  *Spec
+	Runs  []Run
+	Pack  int     // runs per fit (1: unpacked)
+	Tasks [][]int // the array tasks: the runs each one trains
 }
 
 // Create writes a sweep folder for the spec at specPath: a copy of the
 // spec, the manifest and the sbatch script. tools is the folder holding
 // the binaries (slurmgen, moddata, mutate, fit, …) the tasks will run.
-func Create(dir, specPath, tools string) (*Folder, error) {
+// pack > 1 trains up to pack runs that differ only in packable parameters
+// (seeds, learning rate, weight decay) as one fit per array task.
+func Create(dir, specPath, tools string, pack int) (*Folder, error) {
 	s, err := Load(specPath)
 	if err != nil {
 		return nil, err
 	}
-	f := &Folder{Dir: dir, Spec: s, Runs: s.Runs()}
+	pack = max(pack, 1)
+	f := &Folder{Dir: dir, Spec: s, Runs: s.Runs(), Pack: pack}
+	f.Tasks = groupTasks(s, f.Runs, pack)
 	if err := checkUnique(f.Runs); err != nil {
 		return nil, fmt.Errorf("%s: %w", specPath, err)
 	}
 	if existing, err := Open(dir); err == nil {
-		if !sameRuns(existing.Runs, f.Runs) {
+		if !sameRuns(existing.Runs, f.Runs) || existing.Pack != pack {
 			return nil, fmt.Errorf("%s already holds a different sweep", dir)
 		}
 	}
@@ -61,11 +67,16 @@ func Create(dir, specPath, tools string) (*Folder, error) {
 	if err := writeFile(filepath.Join(dir, ManifestFile), []byte(f.Manifest())); err != nil {
 		return nil, err
 	}
+	if pack > 1 {
+		if err := writeFile(filepath.Join(dir, PackFile), []byte(fmt.Sprintln(pack))); err != nil {
+			return nil, err
+		}
+	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err
 	}
-	script := Script(s, len(f.Runs), abs, tools)
+	script := Script(s, len(f.Tasks), abs, tools)
 	if err := writeFile(filepath.Join(dir, ScriptFile), []byte(script)); err != nil {
 		return nil, err
 	}
@@ -82,7 +93,13 @@ func Open(dir string) (*Folder, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Folder{Dir: dir, Spec: s, Runs: s.Runs()}, nil
+	pack, err := readPack(dir)
+	if err != nil {
+		return nil, err
+	}
+	f := &Folder{Dir: dir, Spec: s, Runs: s.Runs(), Pack: pack}
+	f.Tasks = groupTasks(s, f.Runs, pack)
+	return f, nil
 }
 
 func checkUnique(rs []Run) error {
@@ -113,18 +130,30 @@ func writeFile(path string, data []byte) error {
 }
 
 // Manifest is one TSV row per run: index, run folder, data file, then every
-// parameter's value.
+// parameter's value, and for a packed sweep the array task that trains it.
 func (f *Folder) Manifest() string {
+	task := map[int]int{}
+	for t, members := range f.Tasks {
+		for _, i := range members {
+			task[i] = t
+		}
+	}
 	var b strings.Builder
 	b.WriteString("index\trun\tdata")
 	for _, p := range f.Spec.Params {
 		b.WriteString("\t" + p.Key())
+	}
+	if f.Pack > 1 {
+		b.WriteString("\ttask")
 	}
 	b.WriteString("\n")
 	for _, r := range f.Runs {
 		fmt.Fprintf(&b, "%d\t%s\t%s", r.Index, filepath.Join(RunsDir, r.Name), filepath.Join(DataDir, r.Data))
 		for _, p := range f.Spec.Params {
 			b.WriteString("\t" + r.Values[p.Key()])
+		}
+		if f.Pack > 1 {
+			fmt.Fprintf(&b, "\t%d", task[r.Index])
 		}
 		b.WriteString("\n")
 	}
@@ -151,12 +180,15 @@ func (f *Folder) Done(r Run) bool {
 	return true
 }
 
-// Pending lists the indices of runs not done.
+// Pending lists the array tasks with a run not done.
 func (f *Folder) Pending() []int {
 	var out []int
-	for _, r := range f.Runs {
-		if !f.Done(r) {
-			out = append(out, r.Index)
+	for t, members := range f.Tasks {
+		for _, i := range members {
+			if !f.Done(f.Runs[i]) {
+				out = append(out, t)
+				break
+			}
 		}
 	}
 	return out

@@ -18,7 +18,7 @@ import (
 // reported together; the others still run.
 func (f *Folder) Local(ctx context.Context, jobs int, tools string, log io.Writer) error {
 	pending := f.Pending()
-	fmt.Fprintf(log, "slurmgen: %d of %d runs to do, %d at a time\n", len(pending), len(f.Runs), jobs)
+	fmt.Fprintf(log, "slurmgen: %d of %d tasks to do, %d at a time\n", len(pending), len(f.Tasks), jobs)
 	var g errgroup.Group
 	g.SetLimit(max(jobs, 1))
 	var mu sync.Mutex
@@ -35,9 +35,9 @@ func (f *Folder) Local(ctx context.Context, jobs int, tools string, log io.Write
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
-				failed = append(failed, fmt.Errorf("run %d (%s): %w (log: %s)", i, f.Runs[i].Name, err, logPath))
+				failed = append(failed, fmt.Errorf("task %d (%s): %w (log: %s)", i, f.TaskName(i), err, logPath))
 			} else {
-				fmt.Fprintf(log, "slurmgen: run %d (%s) done\n", i, f.Runs[i].Name)
+				fmt.Fprintf(log, "slurmgen: task %d (%s) done\n", i, f.TaskName(i))
 			}
 			return nil
 		})
@@ -46,7 +46,7 @@ func (f *Folder) Local(ctx context.Context, jobs int, tools string, log io.Write
 		return err
 	}
 	if len(failed) > 0 {
-		return fmt.Errorf("%d of %d runs failed: %w", len(failed), len(pending), errors.Join(failed...))
+		return fmt.Errorf("%d of %d tasks failed: %w", len(failed), len(pending), errors.Join(failed...))
 	}
 	return ctx.Err()
 }

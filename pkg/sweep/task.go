@@ -18,14 +18,65 @@ import (
 // checkpointed; running the task again resumes it.
 var ErrInterrupted = errors.New("interrupted")
 
-// Task does run index: its data (made once for every run that shares it),
-// fit (resumed if a checkpoint exists), then the analyses. Finished runs
-// are skipped. The tools are the binaries in the folder tools. When ctx
-// ends, the running tool gets SIGTERM and is waited for.
+// Task does array task index: each of its runs' data (made once for every
+// run that shares it), fit (resumed if a checkpoint exists), then the
+// analyses. Finished runs are skipped. A packed task trains its runs as
+// one fit when they are all fresh, or all checkpointed at one step, and
+// one by one otherwise. The tools are the binaries in the folder tools.
+// When ctx ends, the running tool gets SIGTERM and is waited for.
 func (f *Folder) Task(ctx context.Context, index int, tools string, log io.Writer) error {
-	if index < 0 || index >= len(f.Runs) {
-		return fmt.Errorf("%s: no task %d (the sweep has %d runs)", f.Dir, index, len(f.Runs))
+	if index < 0 || index >= len(f.Tasks) {
+		return fmt.Errorf("%s: no task %d (the sweep has %d tasks)", f.Dir, index, len(f.Tasks))
 	}
+	members := f.Tasks[index]
+	if len(members) == 1 {
+		return f.runOne(ctx, members[0], tools, log)
+	}
+	t := toolRunner{ctx: ctx, dir: tools, log: log}
+	var todo []Run
+	states := map[string]bool{}
+	for _, i := range members {
+		r := f.Runs[i]
+		if f.Done(r) {
+			continue
+		}
+		if err := f.makeData(t, r); err != nil {
+			return err
+		}
+		todo = append(todo, r)
+		states[runState(f.RunDir(r))] = true
+	}
+	switch {
+	case len(todo) > 1 && len(states) == 1 && states["fresh"]:
+		for _, r := range todo {
+			if err := os.RemoveAll(f.RunDir(r)); err != nil {
+				return err
+			}
+		}
+		fmt.Fprintf(log, "slurmgen: task %d: %d runs packed into one fit (%s)\n", index, len(todo), f.TaskName(index))
+		if err := t.run("fit", f.packFitArgs(todo)...); err != nil {
+			return err
+		}
+	case len(todo) > 1 && len(states) == 1 && states["checkpointed"]:
+		var args []string
+		for _, r := range todo {
+			args = append(args, "--resume", f.RunDir(r))
+		}
+		fmt.Fprintf(log, "slurmgen: task %d: resuming %d packed runs\n", index, len(todo))
+		if err := t.run("fit", args...); err != nil {
+			return err
+		}
+	}
+	for _, r := range todo {
+		if err := f.runOne(ctx, r.Index, tools, log); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// runOne does one run: data, fit (or its resumption), analyses.
+func (f *Folder) runOne(ctx context.Context, index int, tools string, log io.Writer) error {
 	r := f.Runs[index]
 	if f.Done(r) {
 		fmt.Fprintf(log, "slurmgen: run %d (%s) is done already\n", index, r.Name)

@@ -1,6 +1,8 @@
 package train
 
 import (
+	"fmt"
+	"io"
 	"testing"
 
 	"github.com/gomlx/compute/dtypes"
@@ -9,6 +11,7 @@ import (
 	"github.com/grokkit/grokkit/pkg/backend"
 	"github.com/grokkit/grokkit/pkg/infer"
 	"github.com/grokkit/grokkit/pkg/model"
+	"github.com/grokkit/grokkit/pkg/runs"
 	"github.com/grokkit/grokkit/pkg/table"
 )
 
@@ -63,6 +66,50 @@ func BenchmarkNandaStep(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/step")
+		})
+	}
+}
+
+// BenchmarkPackedNandaStep is one full-batch AdamW step of K Nanda models
+// packed into one computation (Pack), p = 113, 30%: the time per step per
+// model, against K = 1 through the same path and fit's single stepper
+// (BenchmarkNandaStep/p113/logits=float64) in the same process.
+func BenchmarkPackedNandaStep(b *testing.B) {
+	tb, err := table.Generate(table.Spec{P: 113, Op: "add", TrainFraction: 0.3, Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, K := range []int{1, 4, 16} {
+		b.Run(fmt.Sprintf("K=%d", K), func(b *testing.B) {
+			be, _, err := backend.New()
+			if err != nil {
+				b.Fatal(err)
+			}
+			var dirs []string
+			var cfgs []*runs.Config
+			var tables []*table.Table
+			for k := range K {
+				cfg := &runs.Config{Model: runs.ModelSpec{Name: "nanda", P: 113, Equals: true},
+					Train: runs.TrainSpec{Optimizer: AdamW, LR: 1e-3, WeightDecay: 1, Beta1: 0.9, Beta2: 0.98, Eps: 1e-8,
+						WarmupSteps: 10, Loss: CrossEntropy, LogitsDType: "float64", Seed: uint64(k + 1), Steps: 1, EvalEvery: 1, CheckpointEvery: 1, Patience: 1}}
+				fillSizes(&cfg.Model)
+				dirs, cfgs, tables = append(dirs, b.TempDir()), append(cfgs, cfg), append(tables, tb)
+			}
+			p, err := OpenPack(be, dirs, cfgs, tables, false, io.Discard)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := p.step(); err != nil { // compile outside the timing
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				p.Step = i + 1
+				if _, err := p.step(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N*K), "ms/step/model")
 		})
 	}
 }

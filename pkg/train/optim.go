@@ -88,11 +88,13 @@ func createMoments(scope *gomlx.Scope, m model.Model, h Hyper) error {
 
 // updateGraph adds one optimiser step to the graph of loss: gradients of
 // every parameter of m, moments updated, parameters updated in the Store.
-// hyper holds the scalar inputs [lr, step_size, √bc2, decay] in the
-// parameters' dtype.
+// hyper holds the inputs [lr, step_size, √bc2, decay, wd] in the
+// parameters' dtype: scalars, or for a stack of K models (m a
+// model.StackView) vectors [K], one value per model. β1, β2 and ε come
+// from h and are shared.
 func updateGraph(scope *gomlx.Scope, m model.Model, h Hyper, loss *Node, hyper []*Node) {
 	g := loss.Graph()
-	lr, stepSize, sqrtBC2, decay := hyper[0], hyper[1], hyper[2], hyper[3]
+	lr, stepSize, sqrtBC2, decay, wd := hyper[0], hyper[1], hyper[2], hyper[3], hyper[4]
 	specs := m.Params()
 	vars := make([]*gomlx.Variable, len(specs))
 	values := make([]*Node, len(specs))
@@ -106,22 +108,34 @@ func updateGraph(scope *gomlx.Scope, m model.Model, h Hyper, loss *Node, hyper [
 		if grad.DType() != p.DType() {
 			grad = ConvertDType(grad, p.DType())
 		}
+		// Per-model values [K] broadcast over the parameter [K, …].
+		per := func(x *Node) *Node {
+			if x.Rank() == 0 {
+				return x
+			}
+			dims := make([]int, p.Rank())
+			for j := range dims {
+				dims[j] = 1
+			}
+			dims[0] = x.Shape().Dimensions[0]
+			return Reshape(x, dims...)
+		}
 		if h.Name != AdamW && h.WeightDecay != 0 {
-			grad = Add(grad, MulScalar(p, h.WeightDecay)) // L2: g + wd·p
+			grad = Add(grad, Mul(p, per(wd))) // L2: g + wd·p
 		}
 		if h.Name == SGD {
-			vars[i].SetNodeValue(Sub(p, Mul(lr, grad)))
+			vars[i].SetNodeValue(Sub(p, Mul(per(lr), grad)))
 			continue
 		}
 		if h.Name == AdamW {
-			p = Mul(p, decay) // p·(1 − lr·wd)
+			p = Mul(p, per(decay)) // p·(1 − lr·wd)
 		}
 		mVar := scope.Store().GetVariable(model.VariablePath(scope, momentName("m", spec.Name)))
 		vVar := scope.Store().GetVariable(model.VariablePath(scope, momentName("v", spec.Name)))
 		m1 := Add(MulScalar(mVar.NodeValue(g), h.Beta1), MulScalar(grad, 1-h.Beta1))         // exp_avg
 		m2 := Add(MulScalar(vVar.NodeValue(g), h.Beta2), MulScalar(Square(grad), 1-h.Beta2)) // exp_avg_sq
-		denom := AddScalar(Div(Sqrt(m2), sqrtBC2), h.Eps)                                    // √v / √bc2 + ε
-		vars[i].SetNodeValue(Sub(p, Mul(stepSize, Div(m1, denom))))                          // p − step_size·m/denom
+		denom := AddScalar(Div(Sqrt(m2), per(sqrtBC2)), h.Eps)                               // √v / √bc2 + ε
+		vars[i].SetNodeValue(Sub(p, Mul(per(stepSize), Div(m1, denom))))                     // p − step_size·m/denom
 		mVar.SetNodeValue(m1)
 		vVar.SetNodeValue(m2)
 	}
@@ -129,9 +143,8 @@ func updateGraph(scope *gomlx.Scope, m model.Model, h Hyper, loss *Node, hyper [
 
 // hyperTensors are the scalar inputs of step s in the parameters' dtype.
 func hyperTensors(h Hyper, step int, dtype dtypes.DType) []*tensors.Tensor {
-	lr, stepSize, sqrtBC2, decay := h.scalars(step)
-	out := make([]*tensors.Tensor, 4)
-	for i, x := range []float64{lr, stepSize, sqrtBC2, decay} {
+	out := make([]*tensors.Tensor, numHyper)
+	for i, x := range h.inputs(step) {
 		if dtype == dtypes.Float64 {
 			out[i] = tensors.FromValue(x)
 		} else {
@@ -139,6 +152,15 @@ func hyperTensors(h Hyper, step int, dtype dtypes.DType) []*tensors.Tensor {
 		}
 	}
 	return out
+}
+
+// numHyper is the number of per-step optimiser inputs (see updateGraph).
+const numHyper = 5
+
+// inputs are the per-step optimiser inputs [lr, step_size, √bc2, decay, wd].
+func (h Hyper) inputs(step int) [numHyper]float64 {
+	lr, stepSize, sqrtBC2, decay := h.scalars(step)
+	return [numHyper]float64{lr, stepSize, sqrtBC2, decay, h.WeightDecay}
 }
 
 func shapeOf(dtype dtypes.DType, dims []int) shapes.Shape { return shapes.Make(dtype, dims...) }

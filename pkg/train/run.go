@@ -50,6 +50,24 @@ type Run struct {
 // Open prepares a run: a fresh one (step 0, parameters drawn from the seed)
 // or, with resume, the state of its newest checkpoint.
 func Open(backend compute.Backend, dir string, cfg *runs.Config, t *table.Table, resume bool, log io.Writer) (*Run, error) {
+	r, err := open(backend, dir, cfg, t, resume, log)
+	if err != nil {
+		return nil, err
+	}
+	if r.stepper, err = newStepper(backend, r.Store, r.Model, r.hyper(), cfg.Train.Loss, cfg.Train.LogitsDType); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// hyper is the run's optimiser setting.
+func (r *Run) hyper() Hyper {
+	tr := r.Config.Train
+	return Hyper{Name: tr.Optimizer, LR: tr.LR, WeightDecay: tr.WeightDecay, Beta1: tr.Beta1, Beta2: tr.Beta2, Eps: tr.Eps, WarmupSteps: tr.WarmupSteps}
+}
+
+// open is Open without the compiled training step (a Pack steps its runs).
+func open(backend compute.Backend, dir string, cfg *runs.Config, t *table.Table, resume bool, log io.Writer) (*Run, error) {
 	m, err := infer.ModelFor(cfg.Model)
 	if err != nil {
 		return nil, err
@@ -68,10 +86,6 @@ func Open(backend compute.Backend, dir string, cfg *runs.Config, t *table.Table,
 		return nil, err
 	}
 	tr := cfg.Train
-	h := Hyper{Name: tr.Optimizer, LR: tr.LR, WeightDecay: tr.WeightDecay, Beta1: tr.Beta1, Beta2: tr.Beta2, Eps: tr.Eps, WarmupSteps: tr.WarmupSteps}
-	if r.stepper, err = newStepper(backend, r.Store, m, h, tr.Loss, tr.LogitsDType); err != nil {
-		return nil, err
-	}
 	if r.eval, err = newEvaluator(backend, r.Store, m, tr.Loss, r.Data); err != nil {
 		return nil, err
 	}
@@ -130,13 +144,8 @@ func (r *Run) batchFor(step int) infer.Batch {
 // ErrInterrupted).
 func (r *Run) Train(ctx context.Context) error {
 	tr := r.Config.Train
-	if r.Step == 0 && len(r.Metrics) == 0 {
-		if err := r.evaluate(); err != nil {
-			return err
-		}
-		if err := r.checkpoint(); err != nil {
-			return err
-		}
+	if err := r.begin(); err != nil {
+		return err
 	}
 	start, startStep := time.Now(), r.Step
 	for r.Step < tr.Steps {
@@ -155,28 +164,53 @@ func (r *Run) Train(ctx context.Context) error {
 			return r.diverged(fmt.Sprintf("the training loss is %v at step %d", loss, r.Step))
 		}
 		r.Step++
-		last := r.Step == tr.Steps
-		stop := false
-		if r.Step%tr.EvalEvery == 0 || last {
-			if err := r.evaluate(); err != nil {
-				return err
-			}
-			stop = tr.StopAtTestAcc > 0 && r.above >= tr.Patience
-			if r.Progress != nil {
-				r.Progress.Update(r.Step, tr.Steps, r.Metrics, float64(r.Step-startStep)/time.Since(start).Seconds())
-			}
-		}
-		if r.Step%tr.CheckpointEvery == 0 || last || stop {
-			if err := r.checkpoint(); err != nil {
-				return r.diverged(err.Error())
-			}
+		rate := float64(r.Step-startStep) / time.Since(start).Seconds()
+		stop, err := r.record(rate)
+		if err != nil {
+			return err
 		}
 		if stop {
-			fmt.Fprintf(r.Log, "fit: test accuracy ≥ %g for %d evaluations in a row: stopping at step %d\n", tr.StopAtTestAcc, tr.Patience, r.Step)
 			break
 		}
 	}
 	return r.finish()
+}
+
+// begin evaluates and checkpoints step 0 of a fresh run.
+func (r *Run) begin() error {
+	if r.Step != 0 || len(r.Metrics) != 0 {
+		return nil
+	}
+	if err := r.evaluate(); err != nil {
+		return err
+	}
+	return r.checkpoint()
+}
+
+// record does the bookkeeping after step r.Step (the Store holding that
+// step's parameters): evaluation, progress, checkpoint. It reports whether
+// the run stops early here.
+func (r *Run) record(rate float64) (stop bool, err error) {
+	tr := r.Config.Train
+	last := r.Step == tr.Steps
+	if r.Step%tr.EvalEvery == 0 || last {
+		if err := r.evaluate(); err != nil {
+			return false, err
+		}
+		stop = tr.StopAtTestAcc > 0 && r.above >= tr.Patience
+		if r.Progress != nil {
+			r.Progress.Update(r.Step, tr.Steps, r.Metrics, rate)
+		}
+	}
+	if r.Step%tr.CheckpointEvery == 0 || last || stop {
+		if err := r.checkpoint(); err != nil {
+			return false, r.diverged(err.Error())
+		}
+	}
+	if stop {
+		fmt.Fprintf(r.Log, "fit: test accuracy ≥ %g for %d evaluations in a row: stopping at step %d\n", tr.StopAtTestAcc, tr.Patience, r.Step)
+	}
+	return stop, nil
 }
 
 // diverged reports a run that went NaN/Inf; the last good checkpoint stays.

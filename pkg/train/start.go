@@ -113,3 +113,75 @@ func milestones(ms []runs.Metric) string {
 	}
 	return out
 }
+
+// StartPack creates the run folders dirs and trains their models as one
+// Pack (see Pack for what may differ between them). tableBytes[i] is the
+// file of tables[i].
+func StartPack(ctx context.Context, dirs []string, cfgs []*runs.Config, tables []*table.Table, tableBytes [][]byte, log io.Writer) error {
+	for i, cfg := range cfgs {
+		if err := Validate(cfg, tables[i]); err != nil {
+			return fmt.Errorf("%s: %w", cfg.Data.Source, err)
+		}
+		fillSizes(&cfg.Model)
+	}
+	b, desc, err := backend.New()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(log, "fit: backend %s; %d models packed into one computation\n", desc, len(dirs))
+	for i, cfg := range cfgs {
+		cfg.Backend = desc
+		cfg.Pack = dirs
+		if err := Create(dirs[i], cfg, tables[i], tableBytes[i]); err != nil {
+			return err
+		}
+	}
+	p, err := OpenPack(b, dirs, cfgs, tables, false, log)
+	if err != nil {
+		return err
+	}
+	if err := p.Train(ctx); err != nil {
+		return err
+	}
+	for _, r := range p.Runs {
+		fmt.Fprintf(log, "fit: %s: step %d: %s; accuracy ≥ 99%%: %s\n", r.Dir, r.Step, summary(r.Metrics), milestones(r.Metrics))
+	}
+	return nil
+}
+
+// ResumePack continues the packed runs in dirs from their newest common
+// checkpoint; steps > 0 sets a new total number of steps.
+func ResumePack(ctx context.Context, dirs []string, steps int, log io.Writer) error {
+	b, desc, err := backend.New()
+	if err != nil {
+		return err
+	}
+	var cfgs []*runs.Config
+	var tables []*table.Table
+	for _, dir := range dirs {
+		cfg, err := runs.ReadConfig(dir)
+		if err != nil {
+			return err
+		}
+		t, err := table.ReadFile(runs.DataPath(dir), nil)
+		if err != nil {
+			return err
+		}
+		if steps > 0 {
+			cfg.Train.Steps = steps
+		}
+		cfg.Backend = desc
+		cfgs, tables = append(cfgs, cfg), append(tables, t)
+	}
+	p, err := OpenPack(b, dirs, cfgs, tables, true, log)
+	if err != nil {
+		return err
+	}
+	for i, dir := range dirs {
+		if err := runs.WriteConfig(dir, cfgs[i]); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(log, "fit: backend %s; resuming %d packed models at step %d of %d\n", desc, len(dirs), p.Step, cfgs[0].Train.Steps)
+	return p.Train(ctx)
+}

@@ -25,7 +25,7 @@ func newStepper(backend compute.Backend, store *gomlx.Store, m model.Model, h Hy
 	if err := createMoments(scope, m, h); err != nil {
 		return nil, err
 	}
-	// Inputs: [inputs [batch, k] int32, labels [batch] int32, lr, step_size, √bc2, decay].
+	// Inputs: [inputs [batch, k] int32, labels [batch] int32, lr, step_size, √bc2, decay, wd].
 	exec, err := gomlx.NewExec(backend, store, func(scope *gomlx.Scope, in []*Node) []*Node {
 		logits := toLogitsDType(m.Forward(scope, in[0]), logitsDType) // [batch, P]
 		l := meanLoss(loss, logits, in[1])                            // scalar

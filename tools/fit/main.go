@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/alecthomas/kong"
@@ -18,9 +19,9 @@ import (
 )
 
 type flags struct {
-	Table  string `arg:"" optional:"" placeholder:"TABLE" help:"Table from moddata/mutate, or - for stdin."`
-	Output string `short:"o" placeholder:"RUN" help:"Run folder to create (must not exist, or be empty)."`
-	Resume string `placeholder:"RUN" help:"Continue the run in this folder from its newest checkpoint; only --steps may be given with it."`
+	Table  []string `arg:"" optional:"" placeholder:"TABLE" help:"Table from moddata/mutate, or - for stdin; with several -o, one table for all or one per run."`
+	Output []string `short:"o" sep:"none" placeholder:"RUN" help:"Run folder to create (must not exist, or be empty). Several (-o a -o b) train that many models packed into one computation."`
+	Resume []string `sep:"none" placeholder:"RUN" help:"Continue the run in this folder (or, repeated, the packed runs in these) from its newest checkpoint; only --steps may be given with it."`
 
 	Model  string `default:"nanda" enum:"nanda,gromov" help:"Network: nanda (Nanda et al.'s one-layer transformer) or gromov (Gromov's quadratic MLP)."`
 	DModel int    `name:"d-model" help:"nanda: residual width (default 128)."`
@@ -29,17 +30,17 @@ type flags struct {
 	DMLP   int    `name:"d-mlp" help:"nanda: MLP width (default 512)."`
 	Width  int    `help:"gromov: hidden width N (default 512)."`
 
-	Optimizer   string  `default:"adamw" enum:"adamw,adam,sgd" help:"adamw (decoupled decay), adam (L2 in the gradient) or sgd; PyTorch's formulas."`
-	LR          float64 `default:"1e-3" help:"Peak learning rate."`
-	WeightDecay float64 `default:"1.0" help:"Weight decay."`
-	Beta1       float64 `name:"beta1" default:"0.9" help:"Adam β1."`
-	Beta2       float64 `name:"beta2" default:"0.98" help:"Adam β2."`
-	Eps         float64 `default:"1e-8" help:"Adam ε."`
-	Warmup      int     `default:"10" help:"Linear warm-up: lr·min(step/warmup, 1), as Nanda et al."`
-	Loss        string  `default:"cross_entropy" enum:"cross_entropy,mse" help:"cross_entropy, or mse on one-hot targets."`
-	LogitsDType string  `name:"logits-dtype" default:"float64" enum:"float32,float64" help:"Precision of the logits in the loss (float64: Nanda's high-precision cross-entropy)."`
-	BatchSize   int     `help:"Rows per step; 0 is full batch. Mini-batch order is drawn per epoch from the seed."`
-	Seed        uint64  `default:"23093" help:"Seed of the initialisation and of the mini-batch order."`
+	Optimizer   string    `default:"adamw" enum:"adamw,adam,sgd" help:"adamw (decoupled decay), adam (L2 in the gradient) or sgd; PyTorch's formulas."`
+	LR          []float64 `default:"1e-3" help:"Peak learning rate (packed runs: one, or one per run)."`
+	WeightDecay []float64 `default:"1.0" help:"Weight decay (packed runs: one, or one per run)."`
+	Beta1       float64   `name:"beta1" default:"0.9" help:"Adam β1."`
+	Beta2       float64   `name:"beta2" default:"0.98" help:"Adam β2."`
+	Eps         float64   `default:"1e-8" help:"Adam ε."`
+	Warmup      int       `default:"10" help:"Linear warm-up: lr·min(step/warmup, 1), as Nanda et al."`
+	Loss        string    `default:"cross_entropy" enum:"cross_entropy,mse" help:"cross_entropy, or mse on one-hot targets."`
+	LogitsDType string    `name:"logits-dtype" default:"float64" enum:"float32,float64" help:"Precision of the logits in the loss (float64: Nanda's high-precision cross-entropy)."`
+	BatchSize   int       `help:"Rows per step; 0 is full batch. Mini-batch order is drawn per epoch from the seed."`
+	Seed        []uint64  `default:"23093" help:"Seed of the initialisation and of the mini-batch order (packed runs: one, or one per run)."`
 
 	Steps           int     `default:"40000" help:"Optimiser steps."`
 	EvalEvery       int     `default:"100" help:"Evaluate every N steps: loss and accuracy per split and kind."`
@@ -52,6 +53,12 @@ type flags struct {
 
 const description = `Train a model on a table; writes a run folder (config.json, metrics.parquet,
 checkpoints/, model.safetensors, curves.png).
+
+Several -o folders train that many models as one computation (parameters
+stacked along a leading axis), each with its own folder; they may differ in
+--seed, --lr, --weight-decay and table:
+
+    fit t.parquet -o s1 -o s2 -o s3 --seed 1,2,3 --weight-decay 0.3,1,3
 
 Backend: GoMLX's pure-Go backend unless GOMLX_BACKEND says otherwise
 (e.g. GOMLX_BACKEND=xla:cuda). SIGINT/SIGTERM checkpoint before exiting;
@@ -88,22 +95,25 @@ func set(kctx *kong.Context) map[string]bool {
 }
 
 func dispatch(ctx context.Context, env cli.Env, given map[string]bool, f *flags) (string, error) {
-	if f.Resume != "" {
+	if len(f.Resume) > 0 {
 		for name := range given {
 			if name != "resume" && name != "steps" {
-				return f.Resume, fmt.Errorf("--resume continues a run with its own settings: --%s cannot be changed (only --steps)", name)
+				return f.Resume[0], fmt.Errorf("--resume continues a run with its own settings: --%s cannot be changed (only --steps)", name)
 			}
 		}
-		if f.Table != "" {
-			return f.Resume, errors.New("--resume takes no table: the run keeps its own copy")
+		if len(f.Table) > 0 {
+			return f.Resume[0], errors.New("--resume takes no table: the run keeps its own copy")
 		}
 		steps := 0
 		if given["steps"] {
 			steps = f.Steps
 		}
-		return f.Resume, train.Resume(ctx, f.Resume, steps, env.Stderr)
+		if len(f.Resume) > 1 {
+			return strings.Join(f.Resume, " --resume "), train.ResumePack(ctx, f.Resume, steps, env.Stderr)
+		}
+		return f.Resume[0], train.Resume(ctx, f.Resume[0], steps, env.Stderr)
 	}
-	if f.Output == "" || f.Table == "" {
+	if len(f.Output) == 0 || len(f.Table) == 0 {
 		return "", errors.New("give a table and -o RUN for a new run, or --resume RUN")
 	}
 	other := mlpOnly
@@ -115,23 +125,51 @@ func dispatch(ctx context.Context, env cli.Env, given map[string]bool, f *flags)
 			return "", fmt.Errorf("--%s does not apply to --model %s", name, f.Model)
 		}
 	}
-	t, data, err := table.Load(f.Table, env.Stdin)
-	if err != nil {
-		return "", err
+	K := len(f.Output)
+	for name, n := range map[string]int{"TABLE": len(f.Table), "--seed": len(f.Seed), "--lr": len(f.LR), "--weight-decay": len(f.WeightDecay)} {
+		if n != 1 && n != K {
+			return "", fmt.Errorf("%s has %d values for %d runs: give one, or one per -o", name, n, K)
+		}
 	}
-	return f.Output, train.Start(ctx, f.Output, config(f, env.Args, t), t, data, env.Stderr)
+	var tables []*table.Table
+	var data [][]byte
+	var cfgs []*runs.Config
+	for k := range K {
+		if k < len(f.Table) {
+			t, d, err := table.Load(f.Table[k], env.Stdin)
+			if err != nil {
+				return "", err
+			}
+			tables, data = append(tables, t), append(data, d)
+		} else {
+			tables, data = append(tables, tables[0]), append(data, data[0])
+		}
+		cfgs = append(cfgs, config(f, k, env.Args, tables[k]))
+	}
+	if K == 1 {
+		return f.Output[0], train.Start(ctx, f.Output[0], cfgs[0], tables[0], data[0], env.Stderr)
+	}
+	return strings.Join(f.Output, " --resume "), train.StartPack(ctx, f.Output, cfgs, tables, data, env.Stderr)
+}
+
+// pick is list[k], or its only value.
+func pick[T any](list []T, k int) T {
+	if len(list) == 1 {
+		return list[0]
+	}
+	return list[k]
 }
 
 // config maps the flags to a run's configuration.
-func config(f *flags, args []string, t *table.Table) *runs.Config {
+func config(f *flags, k int, args []string, t *table.Table) *runs.Config {
 	return &runs.Config{
 		Args: args,
-		Data: runs.DataInfo{Source: f.Table},
+		Data: runs.DataInfo{Source: pick(f.Table, k)},
 		Model: runs.ModelSpec{Name: f.Model, P: t.Meta.P, DModel: f.DModel, NHeads: f.NHeads,
 			DHead: f.DHead, DMLP: f.DMLP, Width: f.Width, Equals: f.Model == "nanda"},
-		Train: runs.TrainSpec{Optimizer: f.Optimizer, LR: f.LR, WeightDecay: f.WeightDecay,
+		Train: runs.TrainSpec{Optimizer: f.Optimizer, LR: pick(f.LR, k), WeightDecay: pick(f.WeightDecay, k),
 			Beta1: f.Beta1, Beta2: f.Beta2, Eps: f.Eps, WarmupSteps: f.Warmup, Loss: f.Loss,
-			LogitsDType: f.LogitsDType, BatchSize: f.BatchSize, Seed: f.Seed, Steps: f.Steps,
+			LogitsDType: f.LogitsDType, BatchSize: f.BatchSize, Seed: pick(f.Seed, k), Steps: f.Steps,
 			EvalEvery: f.EvalEvery, CheckpointEvery: f.CheckpointEvery,
 			StopAtTestAcc: f.StopAtTestAcc, Patience: f.Patience},
 	}

@@ -26,6 +26,7 @@ type flags struct {
 		Spec   string `arg:"" placeholder:"SPEC" help:"Sweep spec (.yaml or .toml)."`
 		Output string `short:"o" required:"" placeholder:"SWEEP" help:"Sweep folder to write (manifest.tsv, sweep.sbatch, data/, runs/, logs/)."`
 		Submit bool   `help:"Submit the pending runs with sbatch."`
+		Pack   int    `default:"1" placeholder:"K" help:"Train up to K runs that differ only in seeds, learning rate or weight decay as one packed fit per array task."`
 	} `cmd:"" help:"Write a sweep folder from a spec (and --submit it)."`
 	Submit   sweepArg `cmd:"" help:"Submit the sweep's pending runs (finished ones are skipped)."`
 	Resubmit sweepArg `cmd:"" help:"Submit again only the failed or missing runs."`
@@ -81,11 +82,11 @@ func dispatch(ctx context.Context, env cli.Env, cmd string, f *flags) error {
 	}
 	switch cmd {
 	case "new":
-		s, err := sweep.Create(f.New.Output, f.New.Spec, dir)
+		s, err := sweep.Create(f.New.Output, f.New.Spec, dir, f.New.Pack)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(env.Stderr, "slurmgen: %d runs in %s\n", len(s.Runs), f.New.Output)
+		fmt.Fprintf(env.Stderr, "slurmgen: %d runs in %d tasks in %s\n", len(s.Runs), len(s.Tasks), f.New.Output)
 		if f.New.Submit {
 			return submit(env, s, s.Pending())
 		}

@@ -1,0 +1,22 @@
+package model
+
+import (
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX's graph DSL reads best unqualified.
+	gomlx "github.com/gomlx/gomlx/ml/model"
+)
+
+// ForwardStacked implements Stacked: Gromov's MLP (the gather form) with a
+// leading copy axis K.
+func (m *Gromov) ForwardStacked(scope *gomlx.Scope, inputs *Node) *Node {
+	c := m.cfg
+	g := inputs.Graph()
+	w, K := stackedParams(scope, g, m, inputs, "gromov")
+	batch := inputs.Shape().Dimensions[1]
+	columns := Transpose(w["W1"], 1, 2)                                                                                     // [K, 2P, N]
+	copy1 := copyIndex(g, K, batch, 1)                                                                                      // [K, batch, 1]: k
+	a := SliceAxis(inputs, 2, AxisElem(0))                                                                                  // [K, batch, 1]
+	b := AddScalar(SliceAxis(inputs, 2, AxisElem(1)), c.P)                                                                  // [K, batch, 1]: b's column is P+b
+	hidden := Add(Gather(columns, Concatenate([]*Node{copy1, a}, -1)), Gather(columns, Concatenate([]*Node{copy1, b}, -1))) // [K, batch, N]
+	logits := batchedDot(Square(hidden), Transpose(w["W2"], 1, 2))                                                          // [K, batch, P]
+	return MulScalar(logits, 1/float64(2*c.P*c.Width))                                                                      // [K, batch, P]
+}

@@ -1,0 +1,340 @@
+package train
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"time"
+
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
+	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX's graph DSL reads best unqualified.
+	"github.com/gomlx/gomlx/core/tensors"
+	gomlx "github.com/gomlx/gomlx/ml/model"
+
+	"github.com/grokkit/grokkit/pkg/infer"
+	"github.com/grokkit/grokkit/pkg/model"
+	"github.com/grokkit/grokkit/pkg/runs"
+	"github.com/grokkit/grokkit/pkg/table"
+)
+
+// Pack trains K runs as one computation: their parameters and Adam moments
+// are stacked along a leading axis (model.Stacked) and one compiled step
+// updates all of them. Each run keeps its own folder, metrics, checkpoints
+// and early stop; the runs may differ in seed, learning rate, weight decay
+// and table (e.g. another train/test split), nothing else.
+type Pack struct {
+	Runs []*Run
+	Log  io.Writer
+	Step int
+
+	view   model.Model // model.StackView of the runs' model
+	store  *gomlx.Store
+	exec   *gomlx.Exec
+	hypers []Hyper
+	full   *infer.Batch // stacked full batch: inputs [K, n, cols], labels [K, n]
+}
+
+// OpenPack opens (or, with resume, reopens at their common newest step) the
+// runs in dirs and stacks them.
+func OpenPack(backend compute.Backend, dirs []string, cfgs []*runs.Config, tables []*table.Table, resume bool, log io.Writer) (*Pack, error) {
+	p := &Pack{Log: log}
+	for i, dir := range dirs {
+		r, err := open(backend, dir, cfgs[i], tables[i], resume, log)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", dir, err)
+		}
+		p.Runs = append(p.Runs, r)
+		p.hypers = append(p.hypers, r.hyper())
+	}
+	if err := p.check(); err != nil {
+		return nil, err
+	}
+	r0 := p.Runs[0]
+	p.Step = r0.Step
+	K := len(p.Runs)
+	sm, ok := r0.Model.(model.Stacked)
+	if !ok {
+		return nil, fmt.Errorf("model %s cannot be packed", r0.Model.Name())
+	}
+	p.view = model.StackView(r0.Model, K)
+	p.store = gomlx.NewStore()
+	if err := p.stackFromRuns(); err != nil {
+		return nil, err
+	}
+	tr := r0.Config.Train
+	exec, err := gomlx.NewExec(backend, p.store, func(scope *gomlx.Scope, in []*Node) *Node {
+		logits := toLogitsDType(sm.ForwardStacked(scope, in[0]), tr.LogitsDType) // [K, batch, P]
+		losses := stackedLoss(tr.Loss, logits, in[1])                            // [K]
+		updateGraph(scope, p.view, p.hypers[0], ReduceAllSum(losses), in[2:])
+		return losses
+	})
+	if err != nil {
+		return nil, err
+	}
+	p.exec = exec.WithName("pack_train_step")
+	if r0.full != nil {
+		var batches []infer.Batch
+		for _, r := range p.Runs {
+			batches = append(batches, *r.full)
+		}
+		b := stackBatches(batches)
+		p.full = &b
+	}
+	return p, nil
+}
+
+// check refuses runs that cannot share one computation.
+func (p *Pack) check() error {
+	r0 := p.Runs[0]
+	a := r0.Config
+	for _, r := range p.Runs[1:] {
+		b := r.Config
+		ta, tb := a.Train, b.Train
+		ta.Seed, tb.Seed, ta.LR, tb.LR, ta.WeightDecay, tb.WeightDecay = 0, 0, 0, 0, 0, 0
+		switch {
+		case a.Model != b.Model:
+			return fmt.Errorf("%s and %s: packed runs must have the same model (%+v, %+v)", r0.Dir, r.Dir, a.Model, b.Model)
+		case ta != tb:
+			return fmt.Errorf("%s and %s: packed runs may differ only in seed, learning rate, weight decay and table", r0.Dir, r.Dir)
+		case len(r.Data.TrainRows()) != len(r0.Data.TrainRows()):
+			return fmt.Errorf("%s and %s: packed runs need the same number of training rows (%d, %d)", r0.Dir, r.Dir, len(r0.Data.TrainRows()), len(r.Data.TrainRows()))
+		case r.Step != r0.Step:
+			return fmt.Errorf("%s and %s: packed runs must resume from the same step (%d, %d)", r0.Dir, r.Dir, r0.Step, r.Step)
+		}
+	}
+	return nil
+}
+
+// stackedLoss is the training loss of each model [K].
+func stackedLoss(kind string, logits, labels *Node) *Node {
+	if kind == MSE {
+		return model.MeanSquaredErrorStacked(logits, labels)
+	}
+	return model.CrossEntropyStacked(logits, labels)
+}
+
+// stackBatches stacks equal-sized batches: inputs [K, n, cols], labels [K, n].
+func stackBatches(bs []infer.Batch) infer.Batch {
+	var in, lab []int32
+	for _, b := range bs {
+		in = append(in, tensors.MustCopyFlatData[int32](b.Inputs)...)
+		lab = append(lab, tensors.MustCopyFlatData[int32](b.Labels)...)
+	}
+	dims := bs[0].Inputs.Shape().Dimensions
+	return infer.Batch{Inputs: tensors.FromFlatDataAndDimensions(in, len(bs), dims[0], dims[1]),
+		Labels: tensors.FromFlatDataAndDimensions(lab, len(bs), dims[0])}
+}
+
+// stateNames are the Store names of the parameters and, for Adam, moments.
+func (p *Pack) stateNames() []string {
+	var names []string
+	for _, spec := range p.Runs[0].Model.Params() {
+		names = append(names, spec.Name)
+		if p.hypers[0].Name != SGD {
+			names = append(names, momentName("m", spec.Name), momentName("v", spec.Name))
+		}
+	}
+	return names
+}
+
+// stackFromRuns fills the pack's Store from the runs' Stores.
+func (p *Pack) stackFromRuns() error {
+	for _, r := range p.Runs {
+		if err := createMoments(r.Store.RootScope(), r.Model, r.hyper()); err != nil {
+			return err
+		}
+	}
+	for _, name := range p.stateNames() {
+		var as []model.Array
+		for _, r := range p.Runs {
+			a, err := readVariable(r.Store, name)
+			if err != nil {
+				return fmt.Errorf("%s: %w", r.Dir, err)
+			}
+			as = append(as, a)
+		}
+		stacked, err := model.StackArrays(as)
+		if err != nil {
+			return err
+		}
+		t := tensors.FromFlatDataAndDimensions(stacked.Data, stacked.Shape...)
+		v, err := p.store.CreateVariable(model.VariablePath(p.store.RootScope(), name), t)
+		if err != nil {
+			return err
+		}
+		v.SetTrainable(!isMoment(name))
+	}
+	return nil
+}
+
+// unstackInto copies the pack's state into the Stores of the runs still
+// training (active[k]), so they can evaluate and checkpoint.
+func (p *Pack) unstackInto(active []bool) error {
+	for _, name := range p.stateNames() {
+		a, err := readVariable(p.store, name)
+		if err != nil {
+			return err
+		}
+		for k, part := range model.UnstackArray(a) {
+			if !active[k] {
+				continue
+			}
+			v := p.Runs[k].Store.GetVariable(model.VariablePath(p.Runs[k].Store.RootScope(), name))
+			if err := v.SetValue(tensors.FromFlatDataAndDimensions(part.Data, part.Shape...)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func isMoment(name string) bool { return len(name) > 6 && name[:6] == "optim." }
+
+// readVariable reads a float32 variable of a Store as an Array.
+func readVariable(store *gomlx.Store, name string) (model.Array, error) {
+	v := store.GetVariable(model.VariablePath(store.RootScope(), name))
+	if v == nil {
+		return model.Array{}, fmt.Errorf("no variable %s", name)
+	}
+	t, err := v.Value()
+	if err != nil {
+		return model.Array{}, err
+	}
+	return model.Array{Shape: t.Shape().Dimensions, Data: tensors.MustCopyFlatData[float32](t)}, nil
+}
+
+// step runs one optimiser step of every model and returns their losses.
+func (p *Pack) step() ([]float64, error) {
+	b := p.full
+	if b == nil {
+		var bs []infer.Batch
+		for _, r := range p.Runs {
+			bs = append(bs, r.batchFor(p.Step))
+		}
+		s := stackBatches(bs)
+		b = &s
+	}
+	args := []any{b.Inputs, b.Labels}
+	K := len(p.Runs)
+	dtype := p.Runs[0].Model.Config().DType
+	for i := range numHyper {
+		v := make([]float64, K)
+		for k, h := range p.hypers {
+			v[k] = h.inputs(p.Step)[i]
+		}
+		if dtype == dtypes.Float64 {
+			args = append(args, tensors.FromFlatDataAndDimensions(v, K))
+		} else {
+			f := make([]float32, K)
+			for k, x := range v {
+				f[k] = float32(x)
+			}
+			args = append(args, tensors.FromFlatDataAndDimensions(f, K))
+		}
+	}
+	out, err := p.exec.Exec(args...)
+	if err != nil {
+		return nil, err
+	}
+	defer out[0].FinalizeAll()
+	switch out[0].DType() {
+	case dtypes.Float64:
+		return tensors.MustCopyFlatData[float64](out[0]), nil
+	default:
+		f := tensors.MustCopyFlatData[float32](out[0])
+		l := make([]float64, len(f))
+		for i, x := range f {
+			l[i] = float64(x)
+		}
+		return l, nil
+	}
+}
+
+// Train steps every model until the configured number of steps; a model
+// that stops early (or diverges) is finished (or reported) at that step
+// while the others go on. The end of ctx checkpoints every model still
+// training and returns ErrInterrupted.
+func (p *Pack) Train(ctx context.Context) error {
+	K := len(p.Runs)
+	tr := p.Runs[0].Config.Train
+	active := make([]bool, K)
+	errs := make([]error, K)
+	for k, r := range p.Runs {
+		active[k] = true
+		if err := r.begin(); err != nil {
+			return err
+		}
+	}
+	start, startStep := time.Now(), p.Step
+	for p.Step < tr.Steps {
+		if ctx.Err() != nil {
+			if err := p.unstackInto(active); err != nil {
+				return err
+			}
+			for k, r := range p.Runs {
+				if active[k] {
+					if err := r.checkpoint(); err != nil {
+						return fmt.Errorf("%s: interrupted at step %d, and the checkpoint failed: %w", r.Dir, r.Step, err)
+					}
+				}
+			}
+			return ErrInterrupted
+		}
+		losses, err := p.step()
+		if err != nil {
+			return fmt.Errorf("step %d: %w", p.Step, err)
+		}
+		for k, l := range losses {
+			if active[k] && (math.IsNaN(l) || math.IsInf(l, 0)) {
+				errs[k] = p.Runs[k].diverged(fmt.Sprintf("the training loss is %v at step %d", l, p.Step))
+				active[k] = false
+			}
+		}
+		p.Step++
+		last := p.Step == tr.Steps
+		if p.Step%tr.EvalEvery == 0 || p.Step%tr.CheckpointEvery == 0 || last {
+			if err := p.unstackInto(active); err != nil {
+				return err
+			}
+		}
+		rate := float64(p.Step-startStep) / time.Since(start).Seconds()
+		for k, r := range p.Runs {
+			if !active[k] {
+				continue
+			}
+			r.Step = p.Step
+			stop, err := r.record(rate)
+			switch {
+			case err != nil:
+				errs[k], active[k] = err, false
+			case stop:
+				errs[k], active[k] = r.finish(), false
+			}
+		}
+		if p.Step%1000 == 0 || last {
+			fmt.Fprintf(p.Log, "pack: step %d/%d, %d of %d models training, %.1f steps/s (%.1f model-steps/s)\n", p.Step, tr.Steps, count(active), K, rate, rate*float64(count(active)))
+		}
+		if count(active) == 0 {
+			break
+		}
+	}
+	for k, r := range p.Runs {
+		if active[k] {
+			errs[k] = r.finish()
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func count(b []bool) int {
+	n := 0
+	for _, x := range b {
+		if x {
+			n++
+		}
+	}
+	return n
+}
