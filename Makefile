@@ -28,7 +28,7 @@ NANDA_FIT  := --steps 40000 --eval-every 100 --checkpoint-every 500 --stop-at-te
 # The DuckDB reader test runs when scripts/duckdb-setup.sh has installed it.
 export DUCKDB_NODE_MODULES ?= $(CURDIR)/$(DUCKDB_DIR)/node_modules
 
-.PHONY: help build test vet fmt-check bench demo quickstart reproduce-nanda detect-backdoor detect-table sweep duckdb fuzz clean
+.PHONY: help build test vet fmt-check bench demo quickstart reproduce-nanda detect-backdoor detect-table gpu-check sweep duckdb fuzz clean
 
 help: ## List the targets.
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -90,6 +90,14 @@ detect-backdoor: build ## The original's default poisoning (NFixed, N = 17) foun
 
 detect-table: build ## The README's detection table: NFixed, NIncrement, a = 7 → a·b, noise 5% and 20%, both models (~40 min).
 	scripts/detect-backdoor.sh $(DETECT) nfixed nincrement rule-a7 noise5 noise20
+
+# The GPU figures (scripts/gpu-check.sh): needs an NVIDIA GPU, JAX's CUDA
+# PJRT plugin and torch in python3. STEPS and PACK shrink it for a smoke test.
+STEPS ?= 40000
+PACK  ?= 64
+
+gpu-check: build ## GPU: Nanda's run alone, PACK of them packed, and PyTorch's, timed (STEPS=40000 PACK=64).
+	STEPS=$(STEPS) PACK=$(PACK) scripts/gpu-check.sh $(OUT)/gpu-check
 
 sweep: build ## The example sweep (weight decay × seed, p = 31): on Slurm if sbatch answers, else locally.
 	scripts/sweep.sh sweeps/example.yaml $(OUT)/sweep 2 weight-decay seed

@@ -150,7 +150,11 @@ func NewWithConfig(config string) (b compute.Backend, desc string, err error) {
 	}()
 	b, err = compute.NewWithConfig(config)
 	if err != nil {
-		return nil, "", fmt.Errorf("backend %q: %w (available: %s)", config, err, strings.Join(Available(), ", "))
+		hint := ""
+		if strings.HasPrefix(config, "xla") {
+			hint = "; where python3 has JAX's CUDA plugin: export GOMLX_BACKEND=xla:$(scripts/cuda-plugin.sh)"
+		}
+		return nil, "", fmt.Errorf("backend %q: %w (available: %s)%s", config, err, strings.Join(Available(), ", "), hint)
 	}
 	return b, Describe(b, config), nil
 }

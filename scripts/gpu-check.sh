@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Issue 7's GPU figures in one run (make gpu-check), on a machine with an
+# NVIDIA GPU, using the binaries already built in bin/:
+#   1. Nanda et al.'s run alone: p = 113, 30%, STEPS full-batch steps,
+#      evaluation every 100, on XLA's CUDA PJRT plugin;
+#   2. PACK of those runs (seeds 1…PACK) packed into one fit;
+#   3. PyTorch's same single run (scripts/gpu/nanda_torch.py) on the same GPU.
+# Wall times go to OUT/summary.txt. STEPS=40000 PACK=64 are the issue's
+# sizes; smaller values make a quick smoke test.
+set -euo pipefail
+out=${1:-out/gpu-check}
+STEPS=${STEPS:-40000}
+PACK=${PACK:-64}
+bin=$(dirname "$0")/../bin
+mkdir -p "$out"
+summary=$out/summary.txt
+: > "$summary"
+note() { echo "$*" | tee -a "$summary"; }
+
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader | sed 's/^/gpu: /' | tee -a "$summary"
+if ! plugin=$("$(dirname "$0")/cuda-plugin.sh" 2> "$out/plugin.env"); then
+  cat "$out/plugin.env" >&2
+  exit 1
+fi
+export "$(grep '^LD_LIBRARY_PATH=' "$out/plugin.env")"
+export GOMLX_BACKEND=xla:$plugin
+# go-xla may point XLA at its author's CUDA folder; name the pip one instead.
+nvcc_dir=$(python3 -c 'import nvidia.cuda_nvcc as m; print(list(m.__path__)[0])' 2>/dev/null || true)
+export XLA_FLAGS=${XLA_FLAGS:---xla_gpu_cuda_data_dir=${nvcc_dir:-/usr/local/cuda}}
+note "backend: $GOMLX_BACKEND"
+
+"$bin/moddata" --p 113 --train-fraction 0.3 --equals -o "$out/data.parquet"
+timed() { # name command...: wall seconds into the summary
+  local name=$1; shift
+  local t0; t0=$(date +%s.%N)
+  if "$@" > "$out/$name.log" 2>&1; then
+    note "$name: $(echo "$(date +%s.%N) - $t0" | bc) s"
+  else
+    note "$name: FAILED after $(echo "$(date +%s.%N) - $t0" | bc) s (see $out/$name.log)"; tail -5 "$out/$name.log"
+  fi
+}
+rm -rf "$out/single" "$out/pack"
+timed "fit-single-${STEPS}-steps" "$bin/fit" "$out/data.parquet" -o "$out/single" --steps "$STEPS" --eval-every 100 --checkpoint-every 10000
+outs=()
+for k in $(seq 1 "$PACK"); do outs+=(-o "$out/pack/seed-$k"); done
+timed "fit-packed-${PACK}-models-${STEPS}-steps" "$bin/fit" "$out/data.parquet" "${outs[@]}" --seed "$(seq -s, 1 "$PACK")" --steps "$STEPS" --eval-every 100 --checkpoint-every 10000
+timed "pytorch-single-${STEPS}-steps" python3 "$(dirname "$0")/gpu/nanda_torch.py" --steps "$STEPS" --eval-every 100
+grep -h 'accuracy ≥ 99%' "$out"/fit-single-*.log | sed 's/^/single: /' | tee -a "$summary" || true
+tail -n 2 "$out"/pytorch-single-*.log | sed 's/^/pytorch: /' | tee -a "$summary" || true
