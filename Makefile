@@ -46,11 +46,13 @@ fmt-check: ## Fail if a file is not gofmt-formatted.
 test: vet fmt-check ## vet, the gofmt check and go test ./... (DuckDB reader test included when installed).
 	go test ./...
 
-bench: build ## Benchmarks: a Nanda training step (p = 113) with its peak memory; moddata at p = 2003.
+bench: build ## Benchmarks: a Nanda training step (p = 113) alone and K = 1, 4, 16 packed, with peak memory; moddata at p = 2003.
 	@mkdir -p $(OUT)
 	go test -c -o $(OUT)/train.test ./pkg/train/
 	@echo "Nanda et al.'s full-batch AdamW step, p = 113, 3,830 rows (peak RSS of the whole benchmark process):"
-	@/usr/bin/time -f '  peak RSS %M KB' $(OUT)/train.test -test.run '^$$' -test.bench 'NandaStep' -test.benchtime 20x
+	@/usr/bin/time -f '  peak RSS %M KB' $(OUT)/train.test -test.run '^$$' -test.bench '^BenchmarkNandaStep' -test.benchtime 20x
+	@echo "K Nanda models packed into one computation (time per step per model; K = 1 is the same path alone):"
+	@/usr/bin/time -f '  peak RSS %M KB' $(OUT)/train.test -test.run '^$$' -test.bench 'PackedNandaStep' -test.benchtime 3x
 	go test -run '^$$' -bench . -benchmem ./pkg/table/ ./pkg/rule/
 	@mkdir -p $(OUT)
 	@echo "moddata --p 2003 (wall time, peak memory of the real binary):"

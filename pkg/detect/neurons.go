@@ -31,7 +31,7 @@ func FitNeurons(g *Grid, key []int) *Neurons {
 				for i := range n {
 					h[i] = g.Hidden[i*H+j]
 				}
-				total := variance(h)
+				total := centredNorm2(h)
 				for _, q := range basis {
 					c := dot(q, h)
 					for i, v := range q {
@@ -118,9 +118,6 @@ func dot(x, y []float64) float64 {
 }
 
 func sumSquares(x []float64) float64 { return dot(x, x) }
-
-// variance is Σ(x − mean)².
-func variance(x []float64) float64 { return centredNorm2(x) }
 
 // centredNorm2 is Σ(x − mean(x))².
 func centredNorm2(x []float64) float64 {

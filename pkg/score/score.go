@@ -11,6 +11,7 @@ import (
 
 	"github.com/gomlx/compute"
 
+	"github.com/grokkit/grokkit/pkg/fourier"
 	"github.com/grokkit/grokkit/pkg/infer"
 	"github.com/grokkit/grokkit/pkg/runs"
 	"github.com/grokkit/grokkit/pkg/table"
@@ -48,7 +49,7 @@ func Examples(b compute.Backend, n *infer.Net, t *table.Table) ([]Example, error
 
 // example scores one row from its logits [P].
 func example(i int, logits []float64, label, clean int32) Example {
-	best, lse := 0, logSumExp(logits)
+	best, lse := 0, fourier.LogSumExp(logits) // no math.Exp: see fourier.LogSumExp
 	other := math.Inf(-1)
 	for c, z := range logits {
 		if z > logits[best] {
@@ -60,18 +61,6 @@ func example(i int, logits []float64, label, clean int32) Example {
 	}
 	return Example{Row: i, Pred: int32(best), Margin: logits[label] - other,
 		Loss: lse - logits[label], LossClean: lse - logits[clean]}
-}
-
-func logSumExp(z []float64) float64 {
-	m := math.Inf(-1)
-	for _, x := range z {
-		m = math.Max(m, x)
-	}
-	s := 0.0
-	for _, x := range z {
-		s += math.Exp(x - m)
-	}
-	return m + math.Log(s)
 }
 
 // Group is the summary of one (split, kind) group; Kind "all" is the split.

@@ -38,16 +38,9 @@ func Start(ctx context.Context, dir string, cfg *runs.Config, t *table.Table, ta
 // Resume continues the run in dir from its newest checkpoint; steps > 0
 // sets a new total number of steps.
 func Resume(ctx context.Context, dir string, steps int, log io.Writer) error {
-	cfg, err := runs.ReadConfig(dir)
+	cfg, t, err := readRun(dir, steps)
 	if err != nil {
 		return err
-	}
-	t, err := table.ReadFile(runs.DataPath(dir), nil)
-	if err != nil {
-		return err
-	}
-	if steps > 0 {
-		cfg.Train.Steps = steps
 	}
 	b, desc, err := backend.New()
 	if err != nil {
@@ -159,16 +152,9 @@ func ResumePack(ctx context.Context, dirs []string, steps int, log io.Writer) er
 	var cfgs []*runs.Config
 	var tables []*table.Table
 	for _, dir := range dirs {
-		cfg, err := runs.ReadConfig(dir)
+		cfg, t, err := readRun(dir, steps)
 		if err != nil {
 			return err
-		}
-		t, err := table.ReadFile(runs.DataPath(dir), nil)
-		if err != nil {
-			return err
-		}
-		if steps > 0 {
-			cfg.Train.Steps = steps
 		}
 		cfg.Backend = desc
 		cfgs, tables = append(cfgs, cfg), append(tables, t)
@@ -184,4 +170,21 @@ func ResumePack(ctx context.Context, dirs []string, steps int, log io.Writer) er
 	}
 	fmt.Fprintf(log, "fit: backend %s; resuming %d packed models at step %d of %d\n", desc, len(dirs), p.Step, cfgs[0].Train.Steps)
 	return p.Train(ctx)
+}
+
+// readRun reads a run folder's config and table to resume it; steps > 0
+// sets a new total number of steps.
+func readRun(dir string, steps int) (*runs.Config, *table.Table, error) {
+	cfg, err := runs.ReadConfig(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	t, err := table.ReadFile(runs.DataPath(dir), nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	if steps > 0 {
+		cfg.Train.Steps = steps
+	}
+	return cfg, t, nil
 }
