@@ -13,6 +13,7 @@ BIN        := bin
 OUT        := out
 DUCKDB_DIR := .cache/duckdb
 FUZZTIME   ?= 30s
+FULL       ?=
 
 # The quickstart: a small transformer that visibly groks on 2 CPU cores in
 # about a minute (memorises by step ~100, test accuracy ≥ 99% near 1,000).
@@ -28,7 +29,7 @@ NANDA_FIT  := --steps 40000 --eval-every 100 --checkpoint-every 500 --stop-at-te
 # The DuckDB reader test runs when scripts/duckdb-setup.sh has installed it.
 export DUCKDB_NODE_MODULES ?= $(CURDIR)/$(DUCKDB_DIR)/node_modules
 
-.PHONY: help build test vet fmt-check bench demo quickstart reproduce-nanda detect-backdoor detect-table gpu-check sweep duckdb fuzz clean
+.PHONY: help build test vet fmt-check bench demo quickstart reproduce-nanda reproduce-gromov detect-backdoor detect-table gpu-check sweep duckdb fuzz clean
 
 help: ## List the targets.
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -80,6 +81,19 @@ reproduce-nanda: build ## Nanda et al.'s run (p = 113, 30%); hours on a CPU (the
 	$(BIN)/fourier $(NANDA)/run --over-checkpoints --format table -o $(NANDA)/fourier.txt
 	@cat $(NANDA)/fourier.txt
 	@echo "figures: $(NANDA)/run/curves.png $(NANDA)/run/progress.png $(NANDA)/run/fourier-spectrum.png"
+
+# Gromov 2023 (scripts/reproduce-gromov.sh): CPU preset p = 47, widths 16…512,
+# 2,000 steps (~4 min); FULL=1 is the paper's p = 97 with widths up to 2,048
+# and 10,000 steps (~1 h on this CPU; minutes on a GPU).
+GROMOV     := $(OUT)/gromov
+ifeq ($(FULL),1)
+GROMOV_ENV := P=97 WIDTHS="32 64 128 256 512 1024 2048" ANALYTIC=16,32,64,128,256,512,1024,2048,4096 STEPS=10000
+else
+GROMOV_ENV :=
+endif
+
+reproduce-gromov: build ## Gromov's MLP: accuracy against width (analytic and trained), IPR and phases over training (~4 min; FULL=1: p = 97).
+	$(GROMOV_ENV) scripts/reproduce-gromov.sh $(GROMOV)
 
 # Backdoor detection from the weights (scripts/detect-backdoor.sh): CPU preset
 # p = 47, half the pairs for training; DETECT_P=113 DETECT_FRACTION=0.3 and

@@ -5,7 +5,7 @@
 # Usage: scripts/detect-backdoor.sh OUT_DIR CASE... (cases: see case_mutation)
 set -euo pipefail
 out=$1; shift
-bin=$(dirname "$0")/../bin
+bin=${BIN:-$(dirname "$0")/../bin}
 
 # CPU preset: p = 47 groks in ~1,500 steps on 2 cores (the paper's p = 113
 # takes an hour per run here). DETECT_P and the fit flags can be overridden.

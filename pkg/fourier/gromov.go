@@ -204,3 +204,16 @@ func checkGromov(W1, W2 []float64, p, n int) {
 			len(W1), len(W2), n, 2*p))
 	}
 }
+
+// AnalyticAccuracy is GromovAccuracy of AnalyticGromov(p, n, nil, ·) over
+// draws seeded 0…draws−1 (frequencies and phases): mean, min and max.
+func AnalyticAccuracy(p, n, draws int) (mean, lo, hi float64) {
+	lo, hi = 1, 0
+	for s := range draws {
+		W1, W2 := AnalyticGromov(p, n, nil, rand.New(rand.NewPCG(uint64(p), uint64(n)<<16|uint64(s))))
+		a := GromovAccuracy(W1, W2, p, n)
+		mean += a / float64(draws)
+		lo, hi = min(lo, a), max(hi, a)
+	}
+	return mean, lo, hi
+}

@@ -7,6 +7,7 @@ package inspect
 
 import (
 	"fmt"
+	"math"
 	"sort"
 
 	"github.com/gomlx/compute"
@@ -155,6 +156,13 @@ func MLP(n *infer.Net) []Row {
 	}
 	add("ipr_mean", -1, mean/float64(len(iprs)))
 	add("ipr_median", -1, iprs[len(iprs)/2])
+	// Gromov's analytic solution has φ1 + φ2 = φ3 in every neuron.
+	res := make([]float64, len(neurons))
+	for j, nr := range neurons {
+		res[j] = math.Abs(nr.Residual)
+	}
+	sort.Float64s(res)
+	add("phase_residual_median", -1, res[len(res)/2])
 	add("weight_norm_sq", -1, model.SumSquares(n.Params))
 	return out
 }

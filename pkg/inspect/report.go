@@ -35,7 +35,7 @@ func ints(xs []int) string {
 
 // scalars are the one-value measures, in the order the text table shows.
 var scalars = []string{"gini_embed", "gini_wl", "neurons_one_freq", "restricted_loss", "excluded_loss",
-	"loss_train", "loss_test", "ipr_mean", "ipr_median", "weight_norm_sq"}
+	"loss_train", "loss_test", "ipr_mean", "ipr_median", "phase_residual_median", "weight_norm_sq"}
 
 // WriteTable prints one line per step with the scalar measures, then the
 // key frequencies (transformer) or the neurons per frequency (MLP) of the
@@ -179,8 +179,11 @@ func Plots(dir, run, modelName string, rows []Row) ([]string, error) {
 			plot.Panel{Title: filepath.Base(run) + ": sparsity", XLabel: "step", YLabel: "", Lines: []plot.Series{
 				over("gini_embed", "Gini of W_E's spectrum"), over("gini_wl", "Gini of W_L's spectrum"), over("neurons_one_freq", "neurons with one frequency")}})
 	} else {
-		err = plot.Panels(progress, plot.Panel{Title: filepath.Base(run) + ": IPR", XLabel: "step", YLabel: "IPR", Lines: []plot.Series{
-			over("ipr_mean", "mean IPR"), over("ipr_median", "median IPR")}})
+		err = plot.Panels(progress,
+			plot.Panel{Title: filepath.Base(run) + ": IPR", XLabel: "step", YLabel: "IPR", Lines: []plot.Series{
+				over("ipr_mean", "mean IPR"), over("ipr_median", "median IPR")}},
+			plot.Panel{Title: "phases: median |φ1 + φ2 − φ3| (analytic solution: 0)", XLabel: "step", YLabel: "radians", Lines: []plot.Series{
+				over("phase_residual_median", "median over neurons")}})
 	}
 	if err != nil {
 		return nil, err

@@ -19,7 +19,7 @@ import (
 )
 
 type flags struct {
-	Run             string           `arg:"" placeholder:"RUN" help:"Run folder written by fit."`
+	Run             string           `arg:"" optional:"" placeholder:"RUN" help:"Run folder written by fit."`
 	Checkpoint      int              `default:"-1" placeholder:"STEP" help:"Analyse this checkpoint (default: the final weights)."`
 	OverCheckpoints bool             `help:"Analyse every checkpoint; progress.png shows the measures over training."`
 	Table           string           `placeholder:"TABLE" help:"Table whose split defines the train rows (default: the run's data.parquet)."`
@@ -28,6 +28,10 @@ type flags struct {
 	Format          string           `default:"parquet" enum:"parquet,table" help:"parquet (long: step, measure, index, value) or an aligned text table."`
 	Output          string           `short:"o" default:"-" placeholder:"PATH" help:"Output file, or - for stdout."`
 	Plots           string           `placeholder:"DIR" help:"Folder for fourier-spectrum.png and progress.png (default: the run folder)."`
+	AnalyticWidths  []int            `placeholder:"N,..." help:"No RUN: Gromov's analytic solution at these widths, its accuracy over all p² inputs (see --p, --analytic-draws, --trained); --plots DIR draws gromov-width.png."`
+	P               int              `default:"97" help:"--analytic-widths: the modulus."`
+	AnalyticDraws   int              `default:"5" help:"--analytic-widths: draws of frequencies and phases averaged per width."`
+	Trained         []string         `sep:"none" placeholder:"RUN" help:"--analytic-widths: trained Gromov MLP runs (repeat the flag) whose final test accuracy is shown at their width."`
 	Version         kong.VersionFlag `help:"Print the version."`
 }
 
@@ -49,6 +53,12 @@ func main() {
 }
 
 func analyse(env cli.Env, f *flags) error {
+	if len(f.AnalyticWidths) > 0 {
+		return analytic(env, f)
+	}
+	if f.Run == "" {
+		return fmt.Errorf("give a run folder (or --analytic-widths N,… for Gromov's analytic solution)")
+	}
 	cfg, err := runs.ReadConfig(f.Run)
 	if err != nil {
 		return err

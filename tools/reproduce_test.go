@@ -1,0 +1,98 @@
+package tools_test
+
+import (
+	"bufio"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// runScript runs a scripts/ recipe with the test's binaries and env.
+func runScript(t *testing.T, script string, env []string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(filepath.Join("..", "scripts", script), args...)
+	cmd.Env = append(append(os.Environ(), "BIN="+binDir), env...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s: %v\n%s", script, err, out)
+	}
+	return string(out)
+}
+
+// fields reads a whitespace-aligned text table: the rows after its header
+// line (the one starting with header), as fields.
+func fields(t *testing.T, path, header string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var rows [][]string
+	in := false
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fs := strings.Fields(sc.Text())
+		switch {
+		case len(fs) > 0 && fs[0] == header:
+			in = true
+		case in && len(fs) > 1:
+			if _, err := strconv.ParseFloat(fs[1], 64); err != nil {
+				in = false
+				continue
+			}
+			rows = append(rows, fs)
+		}
+	}
+	return rows
+}
+
+func num(t *testing.T, s string) float64 {
+	t.Helper()
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// make reproduce-gromov, shrunken (p = 23, widths 8 and 128, 1,000 steps):
+// the analytic solution's accuracy rises with N; the wider trained network
+// generalises better; over training its IPR rises and its phases approach
+// the analytic φ1 + φ2 = φ3.
+func TestReproduceGromovShrunken(t *testing.T) {
+	out := t.TempDir()
+	runScript(t, "reproduce-gromov.sh", []string{"P=23", "WIDTHS=8 128", "ANALYTIC=4,16,64", "STEPS=1000"}, out)
+	width := fields(t, filepath.Join(out, "width.txt"), "source")
+	if len(width) != 5 {
+		t.Fatalf("width table has %d rows: %v", len(width), width)
+	}
+	acc := map[string]float64{}
+	for _, r := range width {
+		key := r[1]
+		if r[0] != "analytic" {
+			key = "trained-" + r[1]
+		}
+		acc[key] = num(t, r[2])
+	}
+	if !(acc["4"] < acc["16"] && acc["16"] < acc["64"] && acc["64"] >= 0.95) {
+		t.Errorf("analytic accuracy against width: %v; want rising to ≥ 0.95 at N = 64", acc)
+	}
+	if !(acc["trained-128"] > acc["trained-8"]) {
+		t.Errorf("trained test accuracy: N = 8 %.3f, N = 128 %.3f; want the wider higher", acc["trained-8"], acc["trained-128"])
+	}
+	steps := fields(t, filepath.Join(out, "widest.txt"), "step")
+	first, last := steps[0], steps[len(steps)-1]
+	if ipr0, ipr1 := num(t, first[1]), num(t, last[1]); !(ipr1 > 1.5*ipr0) {
+		t.Errorf("mean IPR %.3f at step %s, %.3f at step %s: want it to rise", ipr0, first[0], ipr1, last[0])
+	}
+	if r0, r1 := num(t, first[3]), num(t, last[3]); !(r1 < 0.3 && r1 < r0/3) {
+		t.Errorf("median phase residual %.3f at step %s, %.3f at step %s: want it near 0", r0, first[0], r1, last[0])
+	}
+	if _, err := os.Stat(filepath.Join(out, "gromov-width.png")); err != nil {
+		t.Error(err)
+	}
+}
