@@ -29,7 +29,7 @@ NANDA_FIT  := --steps 40000 --eval-every 100 --checkpoint-every 500 --stop-at-te
 # The DuckDB reader test runs when scripts/duckdb-setup.sh has installed it.
 export DUCKDB_NODE_MODULES ?= $(CURDIR)/$(DUCKDB_DIR)/node_modules
 
-.PHONY: help build test vet fmt-check bench demo quickstart reproduce-nanda reproduce-gromov detect-backdoor detect-table gpu-check sweep duckdb fuzz clean
+.PHONY: help build test vet fmt-check bench demo quickstart reproduce-nanda reproduce-gromov reproduce-doshi detect-backdoor detect-table gpu-check sweep duckdb fuzz clean
 
 help: ## List the targets.
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -94,6 +94,16 @@ endif
 
 reproduce-gromov: build ## Gromov's MLP: accuracy against width (analytic and trained), IPR and phases over training (~4 min; FULL=1: p = 97).
 	$(GROMOV_ENV) scripts/reproduce-gromov.sh $(GROMOV)
+
+# Doshi et al. (scripts/reproduce-doshi.sh): the phase of Gromov's MLP over
+# label noise × weight decay, as a packed sweep (Slurm when sbatch answers).
+# CPU preset: sweeps/doshi-cpu.yaml, a coarse grid at p = 31 (~5 min);
+# FULL=1: sweeps/doshi-full.yaml, the paper's p = 97, N = 500 on a fine grid.
+DOSHI      := $(OUT)/doshi
+DOSHI_SPEC := $(if $(filter 1,$(FULL)),sweeps/doshi-full.yaml,sweeps/doshi-cpu.yaml)
+
+reproduce-doshi: build ## Doshi et al.'s label-noise phase diagram (ξ × weight decay; ~5 min on the CPU; FULL=1: the paper's grid, for Slurm).
+	scripts/reproduce-doshi.sh $(DOSHI_SPEC) $(DOSHI)$(if $(filter 1,$(FULL)),-full,) 5 1
 
 # Backdoor detection from the weights (scripts/detect-backdoor.sh): CPU preset
 # p = 47, half the pairs for training; DETECT_P=113 DETECT_FRACTION=0.3 and

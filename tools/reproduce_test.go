@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -94,5 +95,57 @@ func TestReproduceGromovShrunken(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(out, "gromov-width.png")); err != nil {
 		t.Error(err)
+	}
+}
+
+// make reproduce-doshi, shrunken to one row of the phase diagram (p = 31,
+// N = 128, ξ = 5%, 2,000 steps, run as a packed local sweep): with no
+// weight decay the network memorises the noise without generalising, a
+// moderate one (0.25) generalises while keeping the noise (coexistence), and
+// a strong one (1) forgets the training set as well.
+func TestReproduceDoshiShrunken(t *testing.T) {
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "doshi.yaml")
+	if err := os.WriteFile(spec, []byte(`name: doshi-test
+moddata:
+  p: 31
+  train-fraction: 0.5
+mutate:
+  - scheme: random-uniform
+    fraction: 0.05
+    seed: 1
+fit:
+  model: gromov
+  width: 128
+  loss: mse
+  lr: 0.01
+  weight-decay: [0, 0.25, 1]
+  steps: 2000
+  eval-every: 500
+  checkpoint-every: 2000
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "sweep")
+	runScript(t, "reproduce-doshi.sh", []string{"LOCAL=1"}, spec, out, "3", "1")
+	phases, err := os.ReadFile(filepath.Join(out, "phases.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"memorisation", "coexistence", "forgetting"} // weight decay 0, 0.25, 1
+	line := ""
+	for _, l := range strings.Split(string(phases), "\n") {
+		if strings.HasPrefix(l, "0.05 ") {
+			line = l
+		}
+	}
+	got := strings.Fields(line)
+	if len(got) != 4 || !slices.Equal(got[1:], want) {
+		t.Errorf("phases at ξ = 5%% over weight decay 0, 0.25, 1: %q, want %v\n%s", line, want, phases)
+	}
+	for _, f := range []string{"phases.png", "test-accuracy.png", "results.parquet"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Error(err)
+		}
 	}
 }

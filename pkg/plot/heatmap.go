@@ -21,6 +21,18 @@ func (g grid) Y(r int) float64    { return float64(r) }
 // Heatmap writes a PNG of z [len(ys)][len(xs)] over two categorical axes,
 // each cell labelled with its value; NaN cells stay blank.
 func Heatmap(path, title, xLabel, yLabel string, xs, ys []string, z [][]float64) error {
+	labels := make([][]string, len(z))
+	for j, row := range z {
+		for _, v := range row {
+			labels[j] = append(labels[j], formatCell(v))
+		}
+	}
+	return HeatmapLabels(path, title, xLabel, yLabel, xs, ys, z, labels)
+}
+
+// HeatmapLabels is Heatmap with each cell's text given (e.g. a category
+// name over a colour per category); cells with "" get no text.
+func HeatmapLabels(path, title, xLabel, yLabel string, xs, ys []string, z [][]float64, cells [][]string) error {
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, row := range z {
 		for _, v := range row {
@@ -46,10 +58,13 @@ func Heatmap(path, title, xLabel, yLabel string, xs, ys []string, z [][]float64)
 	h.NaN = nil           // transparent
 	p.Add(h)
 	var labels plotter.XYLabels
-	for j, row := range z {
-		for i, v := range row {
+	for j, row := range cells {
+		for i, text := range row {
+			if text == "" {
+				continue
+			}
 			labels.XYs = append(labels.XYs, plotter.XY{X: float64(i), Y: float64(j)})
-			labels.Labels = append(labels.Labels, formatCell(v))
+			labels.Labels = append(labels.Labels, text)
 		}
 	}
 	if len(labels.XYs) > 0 {

@@ -11,6 +11,9 @@ const (
 	Forgetting       = "forgetting"
 )
 
+// Phases lists the phases in a fixed order (for colours and legends).
+var Phases = []string{Coexistence, PartialInversion, FullInversion, Memorisation, Forgetting}
+
 // Phase classifies a run by its train and test accuracy (on the labels it
 // was given) and the fraction ξ of corrupted training labels, with Doshi,
 // Das, He and Gromov's thresholds: generalising means test ≥ 90%; then

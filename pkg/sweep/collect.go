@@ -7,12 +7,15 @@ import (
 	"os"
 	"sort"
 	"strconv"
+	"strings"
+	"text/tabwriter"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress/snappy"
 
 	"github.com/grokkit/grokkit/pkg/plot"
 	"github.com/grokkit/grokkit/pkg/runs"
+	"github.com/grokkit/grokkit/pkg/score"
 	"github.com/grokkit/grokkit/pkg/table"
 )
 
@@ -21,10 +24,15 @@ type Result struct {
 	Run    Run
 	Status string // done, partial (checkpointed, not finished), missing
 	Final  map[string]float64
+	Phase  string // Doshi et al.'s phase of the last evaluation ("" for none)
 }
 
-// Result metrics, as columns.
-var resultMetrics = []string{"final_step", "train_loss", "train_accuracy", "test_loss", "test_accuracy", "memorise_step", "grok_step"}
+// Result metrics, as columns. xi is the share of training labels that
+// differ from the true value (the label noise of Doshi et al.).
+var resultMetrics = []string{"final_step", "train_loss", "train_accuracy", "test_loss", "test_accuracy", "memorise_step", "grok_step", "xi"}
+
+// MetricPhase is the categorical result: Doshi et al.'s phase.
+const MetricPhase = "phase"
 
 // Collect reads every run's metrics: the last evaluation's loss and
 // accuracy, the first step with train accuracy ≥ 99% (memorise_step) and
@@ -55,6 +63,12 @@ func (f *Folder) Collect() ([]Result, error) {
 			if s, ok := runs.FirstStepAtLeast(ms, table.SplitTest, runs.All, runs.MetricAccuracy, 0.99); ok {
 				res.Final["grok_step"] = float64(s)
 			}
+			if t, err := table.ReadFile(runs.DataPath(f.RunDir(r)), nil); err == nil {
+				res.Final["xi"] = score.NoiseFraction(t)
+				if !math.IsNaN(res.Final["test_accuracy"]) {
+					res.Phase = score.Phase(res.Final["train_accuracy"], res.Final["test_accuracy"], res.Final["xi"])
+				}
+			}
 		} else if err != nil && !os.IsNotExist(err) {
 			return nil, err
 		}
@@ -66,7 +80,7 @@ func (f *Folder) Collect() ([]Result, error) {
 // WriteResults writes one row per run: index, run, status, every parameter
 // (as text, the way it was given) and the result metrics.
 func (f *Folder) WriteResults(w io.Writer, results []Result) error {
-	g := parquet.Group{"index": parquet.Int(64), "run": parquet.String(), "status": parquet.String()}
+	g := parquet.Group{"index": parquet.Int(64), "run": parquet.String(), "status": parquet.String(), MetricPhase: parquet.String()}
 	for _, p := range f.Spec.Params {
 		g[p.Key()] = parquet.String()
 	}
@@ -75,7 +89,7 @@ func (f *Folder) WriteResults(w io.Writer, results []Result) error {
 	}
 	pw := parquet.NewWriter(w, parquet.NewSchema("results", g), parquet.Compression(&snappy.Codec{}))
 	for _, r := range results {
-		row := map[string]any{"index": int64(r.Run.Index), "run": r.Run.Name, "status": r.Status}
+		row := map[string]any{"index": int64(r.Run.Index), "run": r.Run.Name, "status": r.Status, MetricPhase: r.Phase}
 		for _, p := range f.Spec.Params {
 			row[p.Key()] = r.Run.Values[p.Key()]
 		}
@@ -90,49 +104,81 @@ func (f *Folder) WriteResults(w io.Writer, results []Result) error {
 }
 
 // Heatmap draws metric z over two parameters x and y ("fit.weight-decay"
-// or just "weight-decay"), averaging over the other parameters (seeds).
-func (f *Folder) Heatmap(path string, results []Result, x, y, z string) error {
+// or just "weight-decay"), averaging over the other parameters (seeds), or
+// for z = phase showing the first run's phase per cell; it returns the same
+// grid as an aligned text table.
+func (f *Folder) Heatmap(path string, results []Result, x, y, z string) (string, error) {
 	xk, err := f.paramKey(x)
 	if err != nil {
-		return err
+		return "", err
 	}
 	yk, err := f.paramKey(y)
 	if err != nil {
-		return err
+		return "", err
 	}
-	found := false
+	found := z == MetricPhase
 	for _, m := range resultMetrics {
 		found = found || m == z
 	}
 	if !found {
-		return fmt.Errorf("unknown metric %q (known: %v)", z, resultMetrics)
+		return "", fmt.Errorf("unknown metric %q (known: %v, %s)", z, resultMetrics, MetricPhase)
 	}
 	xs, ys := f.valuesOf(xk), f.valuesOf(yk)
-	sum := make([][]float64, len(ys))
+	grid, cells := make([][]float64, len(ys)), make([][]string, len(ys))
 	n := make([][]int, len(ys))
 	for j := range ys {
-		sum[j], n[j] = make([]float64, len(xs)), make([]int, len(xs))
+		grid[j], cells[j], n[j] = make([]float64, len(xs)), make([]string, len(xs)), make([]int, len(xs))
 	}
 	for _, r := range results {
-		v := r.Final[z]
-		if math.IsNaN(v) {
+		i, j := indexOf(xs, r.Run.Values[xk]), indexOf(ys, r.Run.Values[yk])
+		if z == MetricPhase {
+			if r.Phase != "" && n[j][i] == 0 {
+				grid[j][i], cells[j][i], n[j][i] = float64(indexOf(score.Phases, r.Phase)), r.Phase, 1
+			}
 			continue
 		}
-		i, j := indexOf(xs, r.Run.Values[xk]), indexOf(ys, r.Run.Values[yk])
-		sum[j][i] += v
-		n[j][i]++
+		if v := r.Final[z]; !math.IsNaN(v) {
+			grid[j][i] += v
+			n[j][i]++
+		}
 	}
-	grid := make([][]float64, len(ys))
 	for j := range ys {
-		grid[j] = make([]float64, len(xs))
 		for i := range xs {
-			grid[j][i] = math.NaN()
-			if n[j][i] > 0 {
-				grid[j][i] = sum[j][i] / float64(n[j][i])
+			switch {
+			case n[j][i] == 0:
+				grid[j][i] = math.NaN()
+				if z != MetricPhase {
+					cells[j][i] = "none"
+				}
+			case z != MetricPhase:
+				grid[j][i] /= float64(n[j][i])
+				cells[j][i] = strconv.FormatFloat(grid[j][i], 'g', 4, 64)
 			}
 		}
 	}
-	return plot.Heatmap(path, fmt.Sprintf("%s: %s (mean over other parameters)", f.Spec.Name, z), xk, yk, xs, ys, grid)
+	title := fmt.Sprintf("%s: %s (mean over other parameters)", f.Spec.Name, z)
+	if z == MetricPhase {
+		title = fmt.Sprintf("%s: Doshi et al.'s phase", f.Spec.Name)
+	}
+	if err := plot.HeatmapLabels(path, title, xk, yk, xs, ys, grid, cells); err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "%s \\ %s", yk, xk)
+	for _, x := range xs {
+		fmt.Fprintf(tw, "\t%s", x)
+	}
+	fmt.Fprintln(tw)
+	for j := len(ys) - 1; j >= 0; j-- { // as drawn: the largest y on top
+		fmt.Fprint(tw, ys[j])
+		for i := range xs {
+			fmt.Fprintf(tw, "\t%s", cells[j][i])
+		}
+		fmt.Fprintln(tw)
+	}
+	tw.Flush()
+	return b.String(), nil
 }
 
 func (f *Folder) paramKey(name string) (string, error) {

@@ -16,15 +16,16 @@ const PackFile = "pack.txt"
 
 // packable says whether runs may differ in this parameter and still be
 // trained as one fit (fit packs models that differ in seed, learning
-// rate, weight decay and table, as long as the tables have the same size).
+// rate, weight decay and table, as long as the tables have the same size:
+// moddata's split seed and every mutate option change labels, never rows).
 func packable(p Param) bool {
 	switch {
 	case p.Tool == "fit":
 		return p.Name == "seed" || p.Name == "lr" || p.Name == "weight-decay"
-	case p.Tool == "moddata", strings.HasPrefix(p.Tool, "mutate."):
-		return p.Name == "seed" // another split or draw, same number of rows
+	case p.Tool == "moddata":
+		return p.Name == "seed"
 	}
-	return false
+	return strings.HasPrefix(p.Tool, "mutate.")
 }
 
 // groupTasks makes the array tasks: one run each when pack ≤ 1; else the

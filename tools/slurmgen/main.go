@@ -44,7 +44,8 @@ type flags struct {
 		Output string `short:"o" placeholder:"PATH" help:"Results table (default SWEEP/results.parquet); - for stdout."`
 		X      string `placeholder:"PARAM" help:"Heat map: the parameter across."`
 		Y      string `placeholder:"PARAM" help:"Heat map: the parameter down."`
-		Z      string `default:"grok_step" help:"Heat map: the metric (grok_step, memorise_step, test_accuracy, …)."`
+		Z      string `default:"grok_step" help:"Heat map: the metric (grok_step, memorise_step, test_accuracy, xi, …), or phase (Doshi et al.'s)."`
+		PNG    string `placeholder:"PATH" help:"Heat map file (default SWEEP/heatmap.png)."`
 	} `cmd:"" help:"One Parquet table of every run's parameters and final metrics, and a heat map (SWEEP/heatmap.png)."`
 	Version kong.VersionFlag `help:"Print the version."`
 }
@@ -164,10 +165,15 @@ func collect(env cli.Env, s *sweep.Folder, f *flags) error {
 		if f.Collect.X == "" || f.Collect.Y == "" {
 			return errors.New("a heat map needs both --x and --y")
 		}
-		path := filepath.Join(s.Dir, "heatmap.png")
-		if err := s.Heatmap(path, res, f.Collect.X, f.Collect.Y, f.Collect.Z); err != nil {
+		path := f.Collect.PNG
+		if path == "" {
+			path = filepath.Join(s.Dir, "heatmap.png")
+		}
+		text, err := s.Heatmap(path, res, f.Collect.X, f.Collect.Y, f.Collect.Z)
+		if err != nil {
 			return err
 		}
+		fmt.Fprint(env.Stderr, text)
 		fmt.Fprintf(env.Stderr, "slurmgen: wrote %s\n", path)
 	}
 	return nil
