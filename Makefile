@@ -106,7 +106,7 @@ endif
 reproduce-gromov: build ## Gromov's MLP: accuracy against width (analytic and trained), IPR and phases over training (~4 min; FULL=1: p = 97).
 	$(GROMOV_ENV) scripts/reproduce-gromov.sh $(GROMOV)
 
-# Doshi et al. (scripts/reproduce-doshi.sh): the phase of Gromov's MLP over
+# Doshi et al. (scripts/sweep.sh with PACK=5): the phase of Gromov's MLP over
 # label noise × weight decay, as a packed sweep (Slurm when sbatch answers).
 # CPU preset: sweeps/doshi-cpu.yaml, a coarse grid at p = 31 (~5 min);
 # FULL=1: sweeps/doshi-full.yaml, the paper's p = 97, N = 500 on a fine grid.
@@ -114,7 +114,7 @@ DOSHI      := $(OUT)/doshi
 DOSHI_SPEC := $(if $(filter 1,$(FULL)),sweeps/doshi-full.yaml,sweeps/doshi-cpu.yaml)
 
 reproduce-doshi: build ## Doshi et al.'s label-noise phase diagram (ξ × weight decay; ~5 min on the CPU; FULL=1: the paper's grid, for Slurm).
-	scripts/reproduce-doshi.sh $(DOSHI_SPEC) $(DOSHI)$(if $(filter 1,$(FULL)),-full,) 5 1
+	PACK=5 scripts/sweep.sh $(DOSHI_SPEC) $(DOSHI)$(if $(filter 1,$(FULL)),-full,) 1 weight-decay fraction phase test_accuracy train_accuracy
 
 # Backdoor detection from the weights (scripts/detect-backdoor.sh): CPU preset
 # p = 47, half the pairs for training; DETECT_P=113 DETECT_FRACTION=0.3 and

@@ -127,8 +127,8 @@ fit:
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "sweep")
-	runScript(t, "reproduce-doshi.sh", []string{"LOCAL=1"}, spec, out, "3", "1")
-	phases, err := os.ReadFile(filepath.Join(out, "phases.txt"))
+	runScript(t, "sweep.sh", []string{"LOCAL=1", "PACK=3"}, spec, out, "1", "weight-decay", "fraction", "phase", "test_accuracy")
+	phases, err := os.ReadFile(filepath.Join(out, "heatmap-phase.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +143,7 @@ fit:
 	if len(got) != 4 || !slices.Equal(got[1:], want) {
 		t.Errorf("phases at ξ = 5%% over weight decay 0, 0.25, 1: %q, want %v\n%s", line, want, phases)
 	}
-	for _, f := range []string{"phases.png", "test-accuracy.png", "results.parquet"} {
+	for _, f := range []string{"heatmap-phase.png", "heatmap-test_accuracy.png", "results.parquet"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
 			t.Error(err)
 		}

@@ -59,7 +59,7 @@ type TrainSpec struct {
 	WarmupSteps     int     `json:"warmup_steps"`
 	Loss            string  `json:"loss"`         // cross_entropy, mse
 	LogitsDType     string  `json:"logits_dtype"` // float32, float64
-	BatchSize       int     `json:"batch_size"`   // 0: full batch
+	BatchSize       int     `json:"batch_size"`   // 0: full batch; PowerBatch: min(512, n/2)
 	Seed            uint64  `json:"seed"`
 	Steps           int     `json:"steps"`
 	EvalEvery       int     `json:"eval_every"`
@@ -127,4 +127,19 @@ func LoadTable(dir string, c *Config, path string, stdin io.Reader) (*table.Tabl
 		return nil, fmt.Errorf("%s has p = %d but the run's model is for p = %d", path, t.Meta.P, c.Model.P)
 	}
 	return t, nil
+}
+
+// PowerBatch as a batch size means Power et al.'s rule: min(512, n/2) for
+// n training rows.
+const PowerBatch = -1
+
+// Batch is the rows per step for n training rows: n for full batch.
+func (t TrainSpec) Batch(n int) int {
+	switch {
+	case t.BatchSize == PowerBatch:
+		return min(512, n/2)
+	case t.BatchSize == 0 || t.BatchSize >= n:
+		return n
+	}
+	return t.BatchSize
 }

@@ -40,8 +40,8 @@ func Validate(cfg *runs.Config, t *table.Table) error {
 		return fmt.Errorf("--beta1 and --beta2 must be in [0, 1), got %g, %g", tr.Beta1, tr.Beta2)
 	case tr.WarmupSteps < 0:
 		return fmt.Errorf("--warmup must be ≥ 0, got %d", tr.WarmupSteps)
-	case tr.BatchSize < 0:
-		return fmt.Errorf("--batch-size must be ≥ 0 (0: full batch), got %d", tr.BatchSize)
+	case tr.BatchSize < runs.PowerBatch:
+		return fmt.Errorf("--batch-size must be ≥ 0 (0: full batch; -1: Power et al.'s min(512, n/2)), got %d", tr.BatchSize)
 	case tr.StopAtTestAcc < 0 || tr.StopAtTestAcc > 1:
 		return fmt.Errorf("--stop-at-test-acc must be in [0, 1], got %g", tr.StopAtTestAcc)
 	case tr.Patience < 1:
@@ -54,9 +54,9 @@ func Validate(cfg *runs.Config, t *table.Table) error {
 	if err != nil {
 		return err
 	}
-	rows := t.CountTrain()
-	if tr.BatchSize > 0 && tr.BatchSize < rows {
-		rows = tr.BatchSize
+	rows := tr.Batch(t.CountTrain())
+	if rows < 1 {
+		return fmt.Errorf("the table has %d training rows: too few for a batch", t.CountTrain())
 	}
 	if need := stepBytes(m, rows); need > MemoryBudget {
 		return fmt.Errorf("p = %d is too large for %s with %d rows per step: about %.0f GiB per step (the limit is %d GiB); use --batch-size",

@@ -89,7 +89,7 @@ func open(backend compute.Backend, dir string, cfg *runs.Config, t *table.Table,
 	if r.eval, err = newEvaluator(backend, r.Store, m, tr.Loss, r.Data); err != nil {
 		return nil, err
 	}
-	if tr.BatchSize == 0 || tr.BatchSize >= len(r.Data.TrainRows()) {
+	if n := len(r.Data.TrainRows()); tr.Batch(n) == n {
 		b := r.Data.Batch(r.Data.TrainRows())
 		r.full = &b
 	}
@@ -125,7 +125,7 @@ func (r *Run) batchFor(step int) infer.Batch {
 		return *r.full
 	}
 	rows := r.Data.TrainRows()
-	bs := r.Config.Train.BatchSize
+	bs := r.Config.Train.Batch(len(rows))
 	perEpoch := len(rows) / bs
 	epoch, j := step/perEpoch, step%perEpoch
 	if epoch != r.epoch {
