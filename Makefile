@@ -40,7 +40,7 @@ endif
 # The DuckDB reader test runs when scripts/duckdb-setup.sh has installed it.
 export DUCKDB_NODE_MODULES ?= $(CURDIR)/$(DUCKDB_DIR)/node_modules
 
-.PHONY: help build test vet fmt-check bench demo quickstart reproduce-nanda reproduce-gromov reproduce-doshi detect-backdoor detect-table gpu-check sweep duckdb fuzz clean
+.PHONY: help build test vet fmt-check bench demo quickstart reproduce-nanda reproduce-gromov reproduce-doshi reproduce-power detect-backdoor detect-table gpu-check sweep duckdb fuzz clean
 
 help: ## List the targets.
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -115,6 +115,16 @@ DOSHI_SPEC := $(if $(filter 1,$(FULL)),sweeps/doshi-full.yaml,sweeps/doshi-cpu.y
 
 reproduce-doshi: build ## Doshi et al.'s label-noise phase diagram (ξ × weight decay; ~5 min on the CPU; FULL=1: the paper's grid, for Slurm).
 	PACK=5 scripts/sweep.sh $(DOSHI_SPEC) $(DOSHI)$(if $(filter 1,$(FULL)),-full,) 1 weight-decay fraction phase test_accuracy train_accuracy
+
+# Power et al. (scripts/sweep.sh): steps to generalise against the training
+# fraction, per operation, with their two-layer transformer. CPU preset:
+# sweeps/power-cpu.yaml (p = 23, width 64); FULL=1: sweeps/power-full.yaml
+# (p = 97, a+b, a−b, a/b, fractions 10…90%; Slurm or a GPU).
+POWER      := $(OUT)/power
+POWER_SPEC := $(if $(filter 1,$(FULL)),sweeps/power-full.yaml,sweeps/power-cpu.yaml)
+
+reproduce-power: build ## Power et al.: steps to generalise against train fraction for a+b and a−b (FULL=1: p = 97 with a/b, for Slurm).
+	scripts/sweep.sh $(POWER_SPEC) $(POWER)$(if $(filter 1,$(FULL)),-full,) 1 train-fraction op grok_step test_accuracy
 
 # Backdoor detection from the weights (scripts/detect-backdoor.sh): CPU preset
 # p = 47, half the pairs for training; DETECT_P=113 DETECT_FRACTION=0.3 and

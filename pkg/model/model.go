@@ -1,10 +1,10 @@
 // Package model holds the networks that grokkit trains on (a ∘ b) mod p, one
-// readable file each (nanda.go, gromov.go), their parameter naming, seeded
-// initialisation and reading/writing parameters as named float32 arrays
-// (params.go), safetensors files (safetensors.go), the losses (loss.go), and
-// graph helpers whose gradients avoid a slow path of the pure-Go backend
-// (ops.go). Training (optimisers, learning-rate schedule, checkpoints) is in
-// pkg/train.
+// readable file each (nanda.go, gromov.go, power.go), their parameter naming,
+// seeded initialisation and reading/writing parameters as named float32
+// arrays (params.go), safetensors files (safetensors.go), the losses
+// (loss.go), and graph helpers whose gradients avoid a slow path of the
+// pure-Go backend (ops.go). Training (optimisers, learning-rate schedule,
+// checkpoints) is in pkg/train.
 //
 // A network is a [Model]: it declares its parameters ([Model.Params]) and builds
 // its forward graph ([Model.Forward]) from GoMLX variables that live in a
@@ -30,11 +30,14 @@ type Config struct {
 	// The transformer's vocabulary has P+1 tokens: token P is "=".
 	P int
 
-	// Transformer (nanda) sizes.
+	// Transformer (nanda, power) sizes.
 	DModel int // residual stream width (128)
 	NHeads int // attention heads (4)
 	DHead  int // width of each head (32)
 	DMLP   int // MLP hidden width (512)
+
+	// NLayers is the number of transformer blocks of power (2); nanda has one.
+	NLayers int
 
 	// Width is the hidden width N of Gromov's MLP (gromov).
 	Width int
@@ -70,7 +73,7 @@ func (s ParamSpec) Size() int {
 
 // Model is a network that maps operand pairs to logits over the P classes.
 type Model interface {
-	// Name is the registry name: "nanda" or "gromov".
+	// Name is the registry name: "nanda", "gromov" or "power".
 	Name() string
 
 	// Config returns the sizes the network was built with.
@@ -96,10 +99,11 @@ type Hidden interface {
 }
 
 // Names lists the registered networks.
-func Names() []string { return []string{"gromov", "nanda"} }
+func Names() []string { return []string{"gromov", "nanda", "power"} }
 
-// ByName returns the network called name ("nanda" or "gromov") with the sizes
-// in cfg; zero sizes are filled from [DefaultConfig].
+// ByName returns the network called name ("nanda", "gromov" or "power") with
+// the sizes in cfg; zero sizes are filled from [DefaultConfig] (power: d_head
+// is d_model/n_heads and d_mlp 4·d_model unless given).
 func ByName(name string, cfg Config) (Model, error) {
 	if cfg.P < 2 {
 		return nil, fmt.Errorf("model %q: modulus P must be ≥ 2, got %d", name, cfg.P)
@@ -107,6 +111,12 @@ func ByName(name string, cfg Config) (Model, error) {
 	def, err := DefaultConfig(name, cfg.P)
 	if err != nil {
 		return nil, err
+	}
+	if name == "power" {
+		// Derived defaults: d_head and d_mlp follow the d_model given.
+		if cfg, err = powerSizes(cfg); err != nil {
+			return nil, err
+		}
 	}
 	fill := func(v *int, d int) {
 		if *v == 0 {
@@ -118,6 +128,7 @@ func ByName(name string, cfg Config) (Model, error) {
 	fill(&cfg.DHead, def.DHead)
 	fill(&cfg.DMLP, def.DMLP)
 	fill(&cfg.Width, def.Width)
+	fill(&cfg.NLayers, def.NLayers)
 	if cfg.DType == dtypes.InvalidDType {
 		cfg.DType = dtypes.Float32
 	}
@@ -129,19 +140,24 @@ func ByName(name string, cfg Config) (Model, error) {
 		return NewNanda(cfg)
 	case "gromov":
 		return NewGromov(cfg)
+	case "power":
+		return NewPower(cfg)
 	}
 	return nil, fmt.Errorf("unknown model %q (known: %s)", name, strings.Join(Names(), ", "))
 }
 
 // DefaultConfig returns the published sizes of a network for modulus p:
 // nanda: d_model 128, 4 heads of 32, d_mlp 512 (Nanda et al. 2023);
-// gromov: width 512.
+// gromov: width 512;
+// power: d_model 128, 4 heads of 32, d_mlp 512, 2 layers (Power et al. 2022).
 func DefaultConfig(name string, p int) (Config, error) {
 	switch name {
 	case "nanda":
 		return Config{P: p, DModel: 128, NHeads: 4, DHead: 32, DMLP: 512, DType: dtypes.Float32}, nil
 	case "gromov":
 		return Config{P: p, Width: 512, DType: dtypes.Float32}, nil
+	case "power":
+		return Config{P: p, DModel: 128, NHeads: 4, DHead: 32, DMLP: 512, NLayers: 2, DType: dtypes.Float32}, nil
 	}
 	return Config{}, fmt.Errorf("unknown model %q (known: %s)", name, strings.Join(Names(), ", "))
 }

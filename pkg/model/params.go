@@ -27,9 +27,18 @@ func (a Array) Size() int {
 	return n
 }
 
+// ConstantInit is a Model some of whose parameters start at a constant other
+// than zero (power's LayerNorm gains start at 1): [InitParams] fills every
+// parameter whose [ParamSpec.Std] is 0 with InitValue(name) instead of zeros.
+// Models without it (nanda, gromov) are initialised exactly as before.
+type ConstantInit interface {
+	Model
+	InitValue(name string) float64
+}
+
 // InitParams creates every parameter of m that does not exist yet in the
 // Store under scope, drawn from a normal distribution with the parameter's
-// [ParamSpec.Std] (zeros where Std is 0).
+// [ParamSpec.Std] (zeros where Std is 0, or the constant [ConstantInit] gives).
 //
 // The draws come from Go's PCG generator seeded by (seed, FNV-1a of the
 // parameter name), computed on the host, not by the backend: the initial
@@ -55,6 +64,12 @@ func InitParams(scope *gomlx.Scope, m Model, seed uint64) error {
 		if spec.Std != 0 {
 			for i := range values {
 				values[i] = rng.NormFloat64() * spec.Std
+			}
+		} else if ci, ok := m.(ConstantInit); ok {
+			if c := ci.InitValue(spec.Name); c != 0 {
+				for i := range values {
+					values[i] = c
+				}
 			}
 		}
 		if _, err := store.CreateVariable(path, newTensor(dtype, spec.Shape, values)); err != nil {

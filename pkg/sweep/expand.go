@@ -103,6 +103,8 @@ func flagArgs(name, v string) []string {
 		return []string{"--no-" + name}
 	case v == "false":
 		return nil
+	case strings.HasPrefix(v, "-"): // a negative number would parse as a flag
+		return []string{"--" + name + "=" + v}
 	}
 	return []string{"--" + name, v}
 }

@@ -74,6 +74,8 @@ func stepBytes(m model.Model, rows int) int64 {
 	switch m.Name() {
 	case "nanda":
 		perRow = int64(12*c.DModel + 4*c.DMLP + 4*c.P)
+	case "power": // every position of every layer: residual, LayerNorms, q/k/v, MLP
+		perRow = int64(max(c.NLayers, 1)*model.NCtx*(12*c.DModel+4*c.DMLP) + 4*c.P)
 	default: // gromov
 		perRow = int64(4*c.Width + 4*c.P)
 	}

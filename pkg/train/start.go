@@ -7,6 +7,7 @@ import (
 
 	"github.com/grokkit/grokkit/pkg/backend"
 	"github.com/grokkit/grokkit/pkg/infer"
+	"github.com/grokkit/grokkit/pkg/model"
 	"github.com/grokkit/grokkit/pkg/runs"
 	"github.com/grokkit/grokkit/pkg/table"
 )
@@ -88,6 +89,9 @@ func fillSizes(spec *runs.ModelSpec) {
 		return
 	}
 	spec.DModel, spec.NHeads, spec.DHead, spec.DMLP = c.DModel, c.NHeads, c.DHead, c.DMLP
+	if spec.Name == "power" {
+		spec.NLayers = c.NLayers
+	}
 }
 
 // milestones says when train and test accuracy first reached 99%: the
@@ -116,6 +120,11 @@ func StartPack(ctx context.Context, dirs []string, cfgs []*runs.Config, tables [
 			return fmt.Errorf("%s: %w", cfg.Data.Source, err)
 		}
 		fillSizes(&cfg.Model)
+	}
+	if m, err := infer.ModelFor(cfgs[0].Model); err == nil {
+		if _, ok := m.(model.Stacked); !ok {
+			return fmt.Errorf("model %s cannot be packed (train its runs one by one)", m.Name())
+		}
 	}
 	b, desc, err := backend.New()
 	if err != nil {

@@ -23,12 +23,13 @@ type flags struct {
 	Output []string `short:"o" sep:"none" placeholder:"RUN" help:"Run folder to create (must not exist, or be empty). Several (-o a -o b) train that many models packed into one computation."`
 	Resume []string `sep:"none" placeholder:"RUN" help:"Continue the run in this folder (or, repeated, the packed runs in these) from its newest checkpoint; only --steps may be given with it."`
 
-	Model  string `default:"nanda" enum:"nanda,gromov" help:"Network: nanda (Nanda et al.'s one-layer transformer) or gromov (Gromov's quadratic MLP)."`
-	DModel int    `name:"d-model" help:"nanda: residual width (default 128)."`
-	NHeads int    `help:"nanda: attention heads (default 4)."`
-	DHead  int    `help:"nanda: width of a head (default 32)."`
-	DMLP   int    `name:"d-mlp" help:"nanda: MLP width (default 512)."`
-	Width  int    `help:"gromov: hidden width N (default 512)."`
+	Model   string `default:"nanda" enum:"nanda,gromov,power" help:"Network: nanda (Nanda et al.'s one-layer transformer), gromov (Gromov's quadratic MLP) or power (Power et al.'s two-layer transformer with LayerNorm)."`
+	DModel  int    `name:"d-model" help:"nanda, power: residual width (default 128)."`
+	NHeads  int    `help:"nanda, power: attention heads (default 4)."`
+	DHead   int    `help:"nanda, power: width of a head (default nanda 32, power d-model/n-heads)."`
+	DMLP    int    `name:"d-mlp" help:"nanda, power: MLP width (default nanda 512, power 4·d-model)."`
+	NLayers int    `name:"n-layers" help:"power: transformer blocks (default 2)."`
+	Width   int    `help:"gromov: hidden width N (default 512)."`
 
 	Optimizer   string    `default:"adamw" enum:"adamw,adam,sgd" help:"adamw (decoupled decay), adam (L2 in the gradient) or sgd; PyTorch's formulas."`
 	LR          []float64 `default:"1e-3" help:"Peak learning rate (packed runs: one, or one per run)."`
@@ -39,7 +40,7 @@ type flags struct {
 	Warmup      int       `default:"10" help:"Linear warm-up: lr·min(step/warmup, 1), as Nanda et al."`
 	Loss        string    `default:"cross_entropy" enum:"cross_entropy,mse" help:"cross_entropy, or mse on one-hot targets."`
 	LogitsDType string    `name:"logits-dtype" default:"float64" enum:"float32,float64" help:"Precision of the logits in the loss (float64: Nanda's high-precision cross-entropy)."`
-	BatchSize   int       `help:"Rows per step; 0 is full batch. Mini-batch order is drawn per epoch from the seed."`
+	BatchSize   int       `help:"Rows per step; 0 is full batch, -1 (--batch-size=-1) Power et al.'s min(512, n/2) for n training rows. Mini-batch order is drawn per epoch from the seed."`
 	Seed        []uint64  `default:"23093" help:"Seed of the initialisation and of the mini-batch order (packed runs: one, or one per run)."`
 
 	Steps           int     `default:"40000" help:"Optimiser steps."`
@@ -64,10 +65,11 @@ Backend: GoMLX's pure-Go backend unless GOMLX_BACKEND says otherwise
 (e.g. GOMLX_BACKEND=xla:cuda). SIGINT/SIGTERM checkpoint before exiting;
 fit --resume RUN then continues bit for bit.`
 
-// transformerOnly and mlpOnly are the flags of one network alone.
+// transformerOnly, mlpOnly and powerOnly are the flags of some networks alone.
 var (
-	transformerOnly = []string{"d-model", "n-heads", "d-head", "d-mlp"}
-	mlpOnly         = []string{"width"}
+	transformerOnly = []string{"d-model", "n-heads", "d-head", "d-mlp"} // nanda, power
+	mlpOnly         = []string{"width"}                                 // gromov
+	powerOnly       = []string{"n-layers"}                              // power
 )
 
 func main() {
@@ -116,9 +118,14 @@ func dispatch(ctx context.Context, env cli.Env, given map[string]bool, f *flags)
 	if len(f.Output) == 0 || len(f.Table) == 0 {
 		return "", errors.New("give a table and -o RUN for a new run, or --resume RUN")
 	}
-	other := mlpOnly
-	if f.Model == "gromov" {
-		other = transformerOnly
+	var other []string // flags that do not apply to f.Model
+	switch f.Model {
+	case "gromov":
+		other = append(append(other, transformerOnly...), powerOnly...)
+	case "power":
+		other = mlpOnly
+	default: // nanda
+		other = append(append(other, mlpOnly...), powerOnly...)
 	}
 	for _, name := range other {
 		if given[name] {
@@ -166,7 +173,7 @@ func config(f *flags, k int, args []string, t *table.Table) *runs.Config {
 		Args: args,
 		Data: runs.DataInfo{Source: pick(f.Table, k)},
 		Model: runs.ModelSpec{Name: f.Model, P: t.Meta.P, DModel: f.DModel, NHeads: f.NHeads,
-			DHead: f.DHead, DMLP: f.DMLP, Width: f.Width, Equals: f.Model == "nanda"},
+			DHead: f.DHead, DMLP: f.DMLP, Width: f.Width, NLayers: f.NLayers, Equals: f.Model != "gromov"},
 		Train: runs.TrainSpec{Optimizer: f.Optimizer, LR: pick(f.LR, k), WeightDecay: pick(f.WeightDecay, k),
 			Beta1: f.Beta1, Beta2: f.Beta2, Eps: f.Eps, WarmupSteps: f.Warmup, Loss: f.Loss,
 			LogitsDType: f.LogitsDType, BatchSize: f.BatchSize, Seed: pick(f.Seed, k), Steps: f.Steps,

@@ -63,6 +63,9 @@ func analyse(env cli.Env, f *flags) error {
 	if err != nil {
 		return err
 	}
+	if cfg.Model.Name != "nanda" && cfg.Model.Name != "gromov" {
+		return fmt.Errorf("%s: fourier analyses nanda and gromov runs; this is a %s run", f.Run, cfg.Model.Name)
+	}
 	if cfg.Model.Name != "nanda" && (f.Projection != "" || f.KeyFreqs != nil) {
 		return fmt.Errorf("--projection and --key-freqs apply to the transformer; %s is a %s run", f.Run, cfg.Model.Name)
 	}

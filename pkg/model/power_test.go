@@ -1,0 +1,455 @@
+package model
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"testing"
+
+	"github.com/gomlx/compute/dtypes"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	gomlx "github.com/gomlx/gomlx/ml/model"
+)
+
+// powerOracle is Power et al.'s transformer in plain Go, float64, from the
+// definition: every block at every position with the causal mask, as the
+// original PyTorch code computes it. It returns the logits [3][P] and the
+// last block's MLP activations [3][d_mlp] at every position.
+func powerOracle(c Config, w weights, tokens [3]int) (logits, hidden [][]float64) {
+	n, dm, H, dh, dmlp, P := NCtx, c.DModel, c.NHeads, c.DHead, c.DMLP, c.P
+	WE, Wpos := w["embed.W_E"], w["pos_embed.W_pos"]
+	layerNorm := func(x, gain, bias []float64) []float64 {
+		mean := 0.0
+		for _, v := range x {
+			mean += v
+		}
+		mean /= float64(len(x))
+		variance := 0.0
+		for _, v := range x {
+			variance += (v - mean) * (v - mean)
+		}
+		variance /= float64(len(x))
+		out := make([]float64, len(x))
+		for i, v := range x {
+			out[i] = (v-mean)/math.Sqrt(variance+1e-5)*gain[i] + bias[i]
+		}
+		return out
+	}
+
+	resid := make([][]float64, n)
+	for i := range n {
+		resid[i] = make([]float64, dm)
+		for m := range dm {
+			resid[i][m] = WE[tokens[i]*dm+m] + Wpos[i*dm+m]
+		}
+	}
+	for l := range c.NLayers {
+		p := fmt.Sprintf("blocks.%d.", l)
+		WQ, WK, WV, WO := w[p+"attn.W_Q"], w[p+"attn.W_K"], w[p+"attn.W_V"], w[p+"attn.W_O"]
+		Win, bin, Wout, bout := w[p+"mlp.W_in"], w[p+"mlp.b_in"], w[p+"mlp.W_out"], w[p+"mlp.b_out"]
+
+		normed := make([][]float64, n)
+		for i := range n {
+			normed[i] = layerNorm(resid[i], w[p+"ln1.w"], w[p+"ln1.b"])
+		}
+		// q, k, v[i][h][d] = Σ_m normed[i][m] W[h][m][d]
+		project := func(W []float64) [][][]float64 {
+			out := make([][][]float64, n)
+			for i := range n {
+				out[i] = make([][]float64, H)
+				for h := range H {
+					out[i][h] = make([]float64, dh)
+					for d := range dh {
+						s := 0.0
+						for m := range dm {
+							s += normed[i][m] * W[(h*dm+m)*dh+d]
+						}
+						out[i][h][d] = s
+					}
+				}
+			}
+			return out
+		}
+		q, k, v := project(WQ), project(WK), project(WV)
+
+		mid := make([][]float64, n)
+		for qi := range n {
+			mid[qi] = append([]float64(nil), resid[qi]...)
+			for h := range H {
+				// Causal attention of position qi over positions 0..qi.
+				scores := make([]float64, qi+1)
+				maxScore := math.Inf(-1)
+				for ki := 0; ki <= qi; ki++ {
+					s := 0.0
+					for d := range dh {
+						s += q[qi][h][d] * k[ki][h][d]
+					}
+					scores[ki] = s / math.Sqrt(float64(dh))
+					maxScore = math.Max(maxScore, scores[ki])
+				}
+				sum := 0.0
+				for ki := range scores {
+					scores[ki] = math.Exp(scores[ki] - maxScore)
+					sum += scores[ki]
+				}
+				for d := range dh {
+					z := 0.0
+					for ki := range scores {
+						z += scores[ki] / sum * v[ki][h][d]
+					}
+					for m := range dm {
+						mid[qi][m] += z * WO[(h*dh+d)*dm+m]
+					}
+				}
+			}
+		}
+		hidden = make([][]float64, n)
+		for i := range n {
+			h := layerNorm(mid[i], w[p+"ln2.w"], w[p+"ln2.b"])
+			post := make([]float64, dmlp)
+			for j := range dmlp {
+				s := bin[j]
+				for m := range dm {
+					s += h[m] * Win[m*dmlp+j]
+				}
+				post[j] = math.Max(s, 0)
+			}
+			hidden[i] = post
+			for m := range dm {
+				s := bout[m]
+				for j := range dmlp {
+					s += post[j] * Wout[j*dm+m]
+				}
+				mid[i][m] += s
+			}
+		}
+		resid = mid
+	}
+	logits = make([][]float64, n)
+	for i := range n {
+		final := layerNorm(resid[i], w["ln_final.w"], w["ln_final.b"])
+		logits[i] = make([]float64, P)
+		for cl := range P {
+			s := 0.0
+			for m := range dm {
+				s += final[m] * w["unembed.W_U"][m*P+cl]
+			}
+			logits[i][cl] = s
+		}
+	}
+	return logits, hidden
+}
+
+// powerOracleLogits returns the oracle's logits at "=" for every pair.
+func powerOracleLogits(c Config, w weights, pairs [][2]int) [][]float64 {
+	out := make([][]float64, len(pairs))
+	for i, ab := range pairs {
+		logits, _ := powerOracle(c, w, [3]int{ab[0], ab[1], c.P})
+		out[i] = logits[NCtx-1]
+	}
+	return out
+}
+
+// tinyPower is the small transformer of the oracle tests: P = 7, d_model 16,
+// 2 heads of 8, 2 layers, d_mlp 24.
+func tinyPower(t *testing.T, dtype dtypes.DType) Model {
+	t.Helper()
+	m, err := ByName("power", Config{P: 7, DModel: 16, NHeads: 2, NLayers: 2, DMLP: 24, DType: dtype})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := m.Config(); c.DHead != 8 || c.NLayers != 2 {
+		t.Fatalf("tiny power config %+v: want d_head 8, 2 layers", c)
+	}
+	return m
+}
+
+// powerWeights draws random weights for m (N(0, 0.5²)), with LayerNorm gains
+// around 1 and non-zero biases, rounded to float32 like randomWeights.
+func powerWeights(m Model, seed uint64) (weights, map[string]Array) {
+	w, arrays := randomWeights(m, 0.5, seed)
+	for name, a := range arrays {
+		if !isLayerNormGain(name) {
+			continue
+		}
+		for i := range a.Data {
+			a.Data[i] = float32(1 + 0.5*float64(a.Data[i]))
+			w[name][i] = float64(a.Data[i])
+		}
+	}
+	return w, arrays
+}
+
+// TestPowerForwardMatchesOracle: the logits of every (a, b) of Z_7 with random
+// weights against the plain-Go float64 network computed at every position
+// with the causal mask (so also the check that the last block computes "="
+// alone exactly), for both input widths and dtypes.
+func TestPowerForwardMatchesOracle(t *testing.T) {
+	be := testBackend(t)
+	for _, dtype := range []dtypes.DType{dtypes.Float32, dtypes.Float64} {
+		t.Run(dtype.String(), func(t *testing.T) {
+			m := tinyPower(t, dtype)
+			c := m.Config()
+			w, arrays := powerWeights(m, 1)
+			store := storeWith(t, m, arrays)
+			pairs, _ := allPairs(c.P)
+			want := powerOracleLogits(c, w, pairs)
+			for _, cols := range []int{2, 3} {
+				got := forward(t, be, store, m, pairsTensor(pairs, c.P, cols))
+				diff, scale := maxAbsDiff(got, want)
+				tol := 1e-5 * math.Max(1, scale)
+				if dtype == dtypes.Float64 {
+					tol = 1e-12 * math.Max(1, scale)
+				}
+				t.Logf("inputs with %d columns: max |logit − oracle| = %.3g, relative to the largest logit %.3g: %.3g",
+					cols, diff, scale, diff/scale)
+				if diff > tol {
+					t.Errorf("inputs with %d columns: max |logit − oracle| = %g > %g (logits up to %g)", cols, diff, tol, scale)
+				}
+			}
+		})
+	}
+}
+
+// TestPowerOracleCausalMask guards the oracle: position 0 depends on token 0
+// alone, position 1 not on token 2, and "=" on every token.
+func TestPowerOracleCausalMask(t *testing.T) {
+	m := tinyPower(t, dtypes.Float64)
+	c := m.Config()
+	w, _ := powerWeights(m, 3)
+	x, _ := powerOracle(c, w, [3]int{2, 3, c.P})
+	y, _ := powerOracle(c, w, [3]int{2, 4, 1})
+	z, _ := powerOracle(c, w, [3]int{2, 3, 1})
+	if !slices.Equal(x[0], y[0]) {
+		t.Error("oracle: position 0 depends on later tokens")
+	}
+	if !slices.Equal(x[1], z[1]) {
+		t.Error("oracle: position 1 depends on token 2")
+	}
+	u, _ := powerOracle(c, w, [3]int{1, 3, c.P})
+	if slices.Equal(x[2], u[2]) {
+		t.Error("oracle: the last position does not depend on token 0")
+	}
+}
+
+// TestPowerGradientsMatchFiniteDifferences: the gradient of the cross-entropy
+// over all pairs of Z_7 (float64 model) against central finite differences of
+// the oracle's loss, for a few entries of every parameter.
+func TestPowerGradientsMatchFiniteDifferences(t *testing.T) {
+	be := testBackend(t)
+	m := tinyPower(t, dtypes.Float64)
+	c := m.Config()
+	w, arrays := powerWeights(m, 2)
+	store := storeWith(t, m, arrays)
+	pairs, labels := allPairs(c.P)
+	loss, grads := gradients(t, be, store, m, CrossEntropy, pairsTensor(pairs, c.P, 3), labelsTensor(labels))
+	oracleLoss := func(w weights) float64 { return crossEntropyOracle(powerOracleLogits(c, w, pairs), labels) }
+	if want := oracleLoss(w); math.Abs(loss-want) > 1e-12*math.Max(1, want) {
+		t.Errorf("loss %.15g, oracle %.15g", loss, want)
+	}
+	const h, perParam = 1e-5, 4
+	checked := 0
+	for pi, spec := range m.Params() {
+		size := spec.Size()
+		nonzero := 0
+		for j := range perParam {
+			i := (j*size/perParam + 7*pi + j) % size // spread over the parameter
+			wp, wm := w.clone(), w.clone()
+			wp[spec.Name][i] += h
+			wm[spec.Name][i] -= h
+			fd := (oracleLoss(wp) - oracleLoss(wm)) / (2 * h)
+			got := grads[pi][i]
+			if math.Abs(got-fd) > 1e-7+1e-5*math.Abs(fd) {
+				t.Errorf("∂loss/∂%s[%d] = %.10g, finite difference %.10g", spec.Name, i, got, fd)
+			}
+			if math.Abs(fd) > 1e-6 {
+				nonzero++
+			}
+			checked++
+		}
+		if nonzero == 0 {
+			t.Errorf("%s: every checked partial derivative is ~0: the check exercises nothing", spec.Name)
+		}
+	}
+	t.Logf("checked %d partial derivatives of %d parameters", checked, len(m.Params()))
+}
+
+// TestPowerHiddenMatchesOracle: the last block's MLP activations at "=" for
+// every pair of Z_7 against the oracle.
+func TestPowerHiddenMatchesOracle(t *testing.T) {
+	be := testBackend(t)
+	m := tinyPower(t, dtypes.Float64)
+	c := m.Config()
+	w, arrays := powerWeights(m, 4)
+	store := storeWith(t, m, arrays)
+	pairs, _ := allPairs(c.P)
+	exec, err := gomlx.NewExec(be, store, func(scope *gomlx.Scope, in *Node) *Node { return m.(Hidden).Hidden(scope, in) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer exec.Finalize()
+	out, err := exec.Exec(pairsTensor(pairs, c.P, 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dims := out[0].Shape().Dimensions; !slices.Equal(dims, []int{len(pairs), c.DMLP}) {
+		t.Fatalf("hidden shape %v, want [%d %d]", dims, len(pairs), c.DMLP)
+	}
+	got := tensors.MustCopyFlatData[float64](out[0])
+	for i, ab := range pairs {
+		_, hidden := powerOracle(c, w, [3]int{ab[0], ab[1], c.P})
+		for j, want := range hidden[NCtx-1] {
+			if math.Abs(got[i*c.DMLP+j]-want) > 1e-10*math.Max(1, math.Abs(want)) {
+				t.Fatalf("(%d,%d) hidden %d: %g, want %g", ab[0], ab[1], j, got[i*c.DMLP+j], want)
+			}
+		}
+	}
+}
+
+// TestPowerParams: names and shapes for the default sizes, the derived
+// defaults (d_head = d_model/n_heads, d_mlp = 4·d_model) and the
+// initialisation (LayerNorm gains 1, biases 0, matrices 1/√d_model).
+func TestPowerParams(t *testing.T) {
+	m, err := ByName("power", Config{P: 97})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]int{
+		"embed.W_E":       {98, 128},
+		"pos_embed.W_pos": {3, 128},
+		"ln_final.w":      {128},
+		"ln_final.b":      {128},
+		"unembed.W_U":     {128, 97},
+	}
+	for l := range 2 {
+		p := fmt.Sprintf("blocks.%d.", l)
+		for name, shape := range map[string][]int{
+			"ln1.w": {128}, "ln1.b": {128}, "ln2.w": {128}, "ln2.b": {128},
+			"attn.W_Q": {4, 128, 32}, "attn.W_K": {4, 128, 32}, "attn.W_V": {4, 128, 32}, "attn.W_O": {4, 32, 128},
+			"mlp.W_in": {128, 512}, "mlp.b_in": {512}, "mlp.W_out": {512, 128}, "mlp.b_out": {128},
+		} {
+			want[p+name] = shape
+		}
+	}
+	if len(m.Params()) != len(want) {
+		t.Fatalf("%d parameters, want %d", len(m.Params()), len(want))
+	}
+	for _, s := range m.Params() {
+		if !slices.Equal(want[s.Name], s.Shape) {
+			t.Errorf("%s: shape %v, want %v", s.Name, s.Shape, want[s.Name])
+		}
+	}
+	perBlock := 4*128 + 4*4*128*32 + 2*128*512 + 512 + 128
+	if n := NumParameters(m); n != 98*128+3*128+2*perBlock+2*128+128*97 {
+		t.Errorf("NumParameters = %d", n)
+	}
+
+	small, err := ByName("power", Config{P: 11, DModel: 16, NHeads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := small.Config(); c.DHead != 8 || c.DMLP != 64 || c.NLayers != 2 {
+		t.Errorf("derived sizes %+v: want d_head 8, d_mlp 64, 2 layers", c)
+	}
+	if _, err := ByName("power", Config{P: 11, DModel: 10, NHeads: 4}); err == nil {
+		t.Error("d_model 10 with 4 heads: no error")
+	}
+	if m, _ := ByName("power", Config{P: 11, DModel: 10, NHeads: 4, DHead: 3}); m == nil || m.Config().DHead != 3 {
+		t.Error("an explicit d_head is not kept")
+	}
+
+	store := gomlx.NewStore()
+	if err := InitParams(store.RootScope(), m, 1); err != nil {
+		t.Fatal(err)
+	}
+	ps, err := GetParams(store.RootScope(), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range m.Params() {
+		data := ps[s.Name].Data
+		if s.Std == 0 {
+			value := float32(0)
+			if isLayerNormGain(s.Name) {
+				value = 1
+			}
+			for _, x := range data {
+				if x != value {
+					t.Fatalf("%s: initial value %g, want %g", s.Name, x, value)
+				}
+			}
+			continue
+		}
+		var sq float64
+		for _, x := range data {
+			sq += float64(x) * float64(x)
+		}
+		std, wantStd := math.Sqrt(sq/float64(len(data))), 1/math.Sqrt(128)
+		if s.Name == "unembed.W_U" {
+			wantStd = 1 / math.Sqrt(98)
+		}
+		if math.Abs(std/wantStd-1) > 0.1 {
+			t.Errorf("%s: std %.4f, want %.4f", s.Name, std, wantStd)
+		}
+	}
+	for _, name := range []string{"blocks.0.ln1.w", "blocks.1.ln2.w", "ln_final.w"} {
+		if !isLayerNormGain(name) {
+			t.Errorf("%s is not recognised as a LayerNorm gain", name)
+		}
+	}
+	for _, name := range []string{"blocks.0.ln1.b", "ln_final.b", "blocks.0.mlp.W_in", "embed.W_E"} {
+		if isLayerNormGain(name) {
+			t.Errorf("%s is taken for a LayerNorm gain", name)
+		}
+	}
+}
+
+// TestPowerTrainingDecreasesLoss: full-batch SGD steps on 14 pairs of
+// (a + b) mod 7 from the default initialisation (LayerNorm gains 1) fit the
+// labels well below chance, and two runs give the same losses.
+func TestPowerTrainingDecreasesLoss(t *testing.T) {
+	be := testBackend(t)
+	m := tinyPower(t, dtypes.Float32)
+	inputs, lab := additionData(m.Config().P, 14, 3, 1) // 14 of the 49 pairs: memorisable in a few steps
+	run := func() []float64 {
+		store := gomlx.NewStore()
+		if err := InitParams(store.RootScope(), m, 7); err != nil {
+			t.Fatal(err)
+		}
+		step, err := newGradStep(be, store, m, 0.1, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer step.finalize()
+		var losses []float64
+		for range 30 {
+			loss, err := step.step(inputs, lab)
+			if err != nil {
+				t.Fatal(err)
+			}
+			losses = append(losses, loss)
+		}
+		return losses
+	}
+	a, b := run(), run()
+	t.Logf("losses: %.4f", a)
+	// Chance is log 7 ≈ 1.95: the steps must fit the labels, not just shrink the logits.
+	if first, final := a[0], a[len(a)-1]; !(final < first && final < math.Log(7)/2) {
+		t.Errorf("30 SGD steps took the loss from %.4f to %.4f only (chance: %.4f)", first, final, math.Log(7))
+	}
+	if !slices.Equal(a, b) {
+		t.Error("two identical runs gave different losses")
+	}
+}
+
+// BenchmarkPowerGradStep: Power et al.'s transformer with the default sizes
+// (d_model 128, 4 heads, 2 layers, d_mlp 512), p = 97, a mini-batch of 512
+// rows (their batch size): forward, cross-entropy, backward and SGD update.
+func BenchmarkPowerGradStep(b *testing.B) {
+	m, err := ByName("power", Config{P: 97})
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchmarkGradStep(b, m, 512, 3, nil)
+}
