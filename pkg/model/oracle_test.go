@@ -84,33 +84,7 @@ func nandaOracleFull(c Config, w weights, tokens [3]int) (logits, hidden [][]flo
 	logits = make([][]float64, n)
 	for qi := range n {
 		mid := append([]float64(nil), resid[qi]...)
-		for h := range H {
-			// Causal attention of position qi over positions 0..qi.
-			scores := make([]float64, qi+1)
-			maxScore := math.Inf(-1)
-			for ki := 0; ki <= qi; ki++ {
-				s := 0.0
-				for d := range dh {
-					s += q[qi][h][d] * k[ki][h][d]
-				}
-				scores[ki] = s / math.Sqrt(float64(dh))
-				maxScore = math.Max(maxScore, scores[ki])
-			}
-			sum := 0.0
-			for ki := range scores {
-				scores[ki] = math.Exp(scores[ki] - maxScore)
-				sum += scores[ki]
-			}
-			for d := range dh {
-				z := 0.0
-				for ki := range scores {
-					z += scores[ki] / sum * v[ki][h][d]
-				}
-				for m := range dm {
-					mid[m] += z * WO[(h*dh+d)*dm+m]
-				}
-			}
-		}
+		addCausalAttention(mid, q, k, v, WO, qi, dm)
 		post := make([]float64, dmlp)
 		hidden = append(hidden, post)
 		for j := range dmlp {
@@ -227,4 +201,38 @@ func allPairs(p int) ([][2]int, []int) {
 		}
 	}
 	return pairs, labels
+}
+
+// addCausalAttention adds to out [d_model] the attention output of query
+// position qi over positions 0…qi (the causal mask): per head h, softmax of
+// q·k/√d_head, times v, through W_O [heads, d_head, d_model] (flattened).
+// q, k, v are [position][head][d_head].
+func addCausalAttention(out []float64, q, k, v [][][]float64, WO []float64, qi, dm int) {
+	H, dh := len(q[qi]), len(q[qi][0])
+	for h := range H {
+		scores := make([]float64, qi+1)
+		maxScore := math.Inf(-1)
+		for ki := 0; ki <= qi; ki++ {
+			s := 0.0
+			for d := range dh {
+				s += q[qi][h][d] * k[ki][h][d]
+			}
+			scores[ki] = s / math.Sqrt(float64(dh))
+			maxScore = math.Max(maxScore, scores[ki])
+		}
+		sum := 0.0
+		for ki := range scores {
+			scores[ki] = math.Exp(scores[ki] - maxScore)
+			sum += scores[ki]
+		}
+		for d := range dh {
+			z := 0.0
+			for ki := range scores {
+				z += scores[ki] / sum * v[ki][h][d]
+			}
+			for m := range dm {
+				out[m] += z * WO[(h*dh+d)*dm+m]
+			}
+		}
+	}
 }

@@ -76,33 +76,7 @@ func powerOracle(c Config, w weights, tokens [3]int) (logits, hidden [][]float64
 		mid := make([][]float64, n)
 		for qi := range n {
 			mid[qi] = append([]float64(nil), resid[qi]...)
-			for h := range H {
-				// Causal attention of position qi over positions 0..qi.
-				scores := make([]float64, qi+1)
-				maxScore := math.Inf(-1)
-				for ki := 0; ki <= qi; ki++ {
-					s := 0.0
-					for d := range dh {
-						s += q[qi][h][d] * k[ki][h][d]
-					}
-					scores[ki] = s / math.Sqrt(float64(dh))
-					maxScore = math.Max(maxScore, scores[ki])
-				}
-				sum := 0.0
-				for ki := range scores {
-					scores[ki] = math.Exp(scores[ki] - maxScore)
-					sum += scores[ki]
-				}
-				for d := range dh {
-					z := 0.0
-					for ki := range scores {
-						z += scores[ki] / sum * v[ki][h][d]
-					}
-					for m := range dm {
-						mid[qi][m] += z * WO[(h*dh+d)*dm+m]
-					}
-				}
-			}
+			addCausalAttention(mid[qi], q, k, v, WO, qi, dm)
 		}
 		hidden = make([][]float64, n)
 		for i := range n {
