@@ -22,7 +22,8 @@ if ! plugin=$("$(dirname "$0")/cuda-plugin.sh" 2> "$out/plugin.env"); then
   cat "$out/plugin.env" >&2
   exit 1
 fi
-export "$(grep '^LD_LIBRARY_PATH=' "$out/plugin.env")"
+libs=$(sed -n 's/^LD_LIBRARY_PATH=//p' "$out/plugin.env")
+if [ -n "$libs" ]; then export LD_LIBRARY_PATH=$libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}; fi
 export GOMLX_BACKEND=xla:$plugin
 # go-xla may point XLA at its author's CUDA folder; name the pip one instead.
 nvcc_dir=$(python3 -c 'import nvidia.cuda_nvcc as m; print(list(m.__path__)[0])' 2>/dev/null || true)
