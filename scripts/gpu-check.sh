@@ -6,7 +6,8 @@
 #   2. PACK of those runs (seeds 1…PACK) packed into one fit;
 #   3. PyTorch's same single run (scripts/gpu/nanda_torch.py) on the same GPU.
 # Wall times go to OUT/summary.txt. STEPS=40000 PACK=64 are the issue's
-# sizes; smaller values make a quick smoke test.
+# sizes; smaller values make a quick smoke test, and GPU_CHECK_BACKEND=
+# (empty: pure Go) a dry run of the script on a machine without a GPU.
 set -euo pipefail
 out=${1:-out/gpu-check}
 STEPS=${STEPS:-40000}
@@ -17,6 +18,12 @@ summary=$out/summary.txt
 : > "$summary"
 note() { echo "$*" | tee -a "$summary"; }
 
+if [ -n "${GPU_CHECK_BACKEND+set}" ]; then
+  # A dry run of this script without a GPU: GPU_CHECK_BACKEND= (the pure-Go
+  # default) or any GOMLX_BACKEND value; the PyTorch step then fails.
+  export GOMLX_BACKEND=$GPU_CHECK_BACKEND
+  note "dry run on backend '${GOMLX_BACKEND:-go (default)}'"
+else
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader | sed 's/^/gpu: /' | tee -a "$summary"
 if ! plugin=$("$(dirname "$0")/cuda-plugin.sh" 2> "$out/plugin.env"); then
   cat "$out/plugin.env" >&2
@@ -29,15 +36,17 @@ export GOMLX_BACKEND=xla:$plugin
 nvcc_dir=$(python3 -c 'import nvidia.cuda_nvcc as m; print(list(m.__path__)[0])' 2>/dev/null || true)
 export XLA_FLAGS=${XLA_FLAGS:---xla_gpu_cuda_data_dir=${nvcc_dir:-/usr/local/cuda}}
 note "backend: $GOMLX_BACKEND"
+fi
 
 "$bin/moddata" --p 113 --train-fraction 0.3 --equals -o "$out/data.parquet"
+secs() { local ms=$((($(date +%s%N) - $1) / 1000000)); printf '%d.%03d' $((ms / 1000)) $((ms % 1000)); }
 timed() { # name command...: wall seconds into the summary
   local name=$1; shift
-  local t0; t0=$(date +%s.%N)
+  local t0; t0=$(date +%s%N)
   if "$@" > "$out/$name.log" 2>&1; then
-    note "$name: $(echo "$(date +%s.%N) - $t0" | bc) s"
+    note "$name: $(secs "$t0") s"
   else
-    note "$name: FAILED after $(echo "$(date +%s.%N) - $t0" | bc) s (see $out/$name.log)"; tail -5 "$out/$name.log"
+    note "$name: FAILED after $(secs "$t0") s (see $out/$name.log)"; tail -5 "$out/$name.log"
   fi
 }
 rm -rf "$out/single" "$out/pack"
