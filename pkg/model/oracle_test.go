@@ -61,25 +61,7 @@ func nandaOracleFull(c Config, w weights, tokens [3]int) (logits, hidden [][]flo
 			resid[i][m] = WE[tokens[i]*dm+m] + Wpos[i*dm+m]
 		}
 	}
-	// q, k, v[i][h][d] = Σ_m resid[i][m] W[h][m][d]
-	project := func(W []float64) [][][]float64 {
-		out := make([][][]float64, n)
-		for i := range n {
-			out[i] = make([][]float64, H)
-			for h := range H {
-				out[i][h] = make([]float64, dh)
-				for d := range dh {
-					s := 0.0
-					for m := range dm {
-						s += resid[i][m] * W[(h*dm+m)*dh+d]
-					}
-					out[i][h][d] = s
-				}
-			}
-		}
-		return out
-	}
-	q, k, v := project(WQ), project(WK), project(WV)
+	q, k, v := headProjection(resid, WQ, H, dh), headProjection(resid, WK, H, dh), headProjection(resid, WV, H, dh)
 
 	logits = make([][]float64, n)
 	for qi := range n {
@@ -235,4 +217,25 @@ func addCausalAttention(out []float64, q, k, v [][][]float64, WO []float64, qi, 
 			}
 		}
 	}
+}
+
+// headProjection is x[i]·W per head: out[i][h][d] = Σ_m x[i][m]·W[h][m][d]
+// for x [positions][d_model] and W [heads, d_model, d_head] (flattened).
+func headProjection(x [][]float64, W []float64, H, dh int) [][][]float64 {
+	dm := len(x[0])
+	out := make([][][]float64, len(x))
+	for i := range x {
+		out[i] = make([][]float64, H)
+		for h := range H {
+			out[i][h] = make([]float64, dh)
+			for d := range dh {
+				s := 0.0
+				for m := range dm {
+					s += x[i][m] * W[(h*dm+m)*dh+d]
+				}
+				out[i][h][d] = s
+			}
+		}
+	}
+	return out
 }

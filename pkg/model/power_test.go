@@ -53,25 +53,7 @@ func powerOracle(c Config, w weights, tokens [3]int) (logits, hidden [][]float64
 		for i := range n {
 			normed[i] = layerNorm(resid[i], w[p+"ln1.w"], w[p+"ln1.b"])
 		}
-		// q, k, v[i][h][d] = Σ_m normed[i][m] W[h][m][d]
-		project := func(W []float64) [][][]float64 {
-			out := make([][][]float64, n)
-			for i := range n {
-				out[i] = make([][]float64, H)
-				for h := range H {
-					out[i][h] = make([]float64, dh)
-					for d := range dh {
-						s := 0.0
-						for m := range dm {
-							s += normed[i][m] * W[(h*dm+m)*dh+d]
-						}
-						out[i][h][d] = s
-					}
-				}
-			}
-			return out
-		}
-		q, k, v := project(WQ), project(WK), project(WV)
+		q, k, v := headProjection(normed, WQ, H, dh), headProjection(normed, WK, H, dh), headProjection(normed, WV, H, dh)
 
 		mid := make([][]float64, n)
 		for qi := range n {
