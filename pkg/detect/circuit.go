@@ -10,7 +10,8 @@ import (
 type Circuit struct {
 	Key        []int                 // key frequencies of the logits
 	Every      bool                  // no clear few: Key is every frequency
-	Accuracy   float64               // share of Z_p² on which the restricted logits answer (a+b) mod p
+	Pred       []int                 // [p·p]: the restricted logits' answer per input
+	Accuracy   float64               // share of Z_p² on which that answer is (a+b) mod p
 	Freqs      fourier.KeyFreqResult // how they were chosen
 	Restricted []float64             // [p·p, p]: key-frequency part plus the constant
 	Excluded   []float64             // [p·p, p]: the rest
@@ -23,7 +24,7 @@ type Circuit struct {
 // every frequency), Key is every frequency 1…⌊p/2⌋: the restricted logits
 // are then the part that depends on (a+b) mod p alone (each class's mean
 // over the inputs with the same sum), still the circuit of a+b.
-func NewCircuit(g *Grid, key []int) (*Circuit, error) {
+func NewCircuit(g *Grid, key []int) *Circuit {
 	c := &Circuit{Freqs: fourier.KeyFrequencies(LogitFreqNorms(g.Logits, g.P), fourier.KeyFreqOptions{})}
 	c.Key = key
 	if key == nil {
@@ -36,17 +37,17 @@ func NewCircuit(g *Grid, key []int) (*Circuit, error) {
 		}
 	}
 	c.Restricted, c.Excluded = fourier.SplitLogits(g.Logits, g.P, c.Key, fourier.ProjectPerClass)
+	c.Pred = predictions(c.Restricted, g.P)
 	right := 0
 	for a := range g.P {
 		for b := range g.P {
-			r := g.Row(a, b)
-			if argmax(c.Restricted[r*g.P:(r+1)*g.P]) == (a+b)%g.P {
+			if c.Pred[g.Row(a, b)] == (a+b)%g.P {
 				right++
 			}
 		}
 	}
 	c.Accuracy = float64(right) / float64(g.P*g.P)
-	return c, nil
+	return c
 }
 
 // LogitFreqNorms returns, per frequency k = 0…⌊p/2⌋, the norm of the logit

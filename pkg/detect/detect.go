@@ -52,10 +52,7 @@ func Analyse(g *Grid, t *table.Table, opt Options) (*Report, error) {
 	if t.Meta.P != g.P {
 		return nil, fmt.Errorf("the table has p = %d but the network has p = %d", t.Meta.P, g.P)
 	}
-	c, err := NewCircuit(g, opt.Key)
-	if err != nil {
-		return nil, err
-	}
+	c := NewCircuit(g, opt.Key)
 	nr := FitNeurons(g, c.Key)
 	r := &Report{P: g.P, Circuit: c}
 	for i := range t.Len() {
@@ -67,7 +64,7 @@ func Analyse(g *Grid, t *table.Table, opt Options) (*Report, error) {
 	if len(r.Rows) == 0 {
 		return nil, fmt.Errorf("the table has no training rows to score (use all rows)")
 	}
-	pruned := PruneLowIPR(g, predictions(c.Restricted, g.P))
+	pruned := PruneLowIPR(g, c.Pred)
 	r.Scores = Scores(g, c, nr, pruned, t, r.Rows)
 	r.Results = Evaluate(r.Scores, t, r.Rows)
 
@@ -77,11 +74,12 @@ func Analyse(g *Grid, t *table.Table, opt Options) (*Report, error) {
 	for j, i := range r.Rows {
 		row := g.Row(int(t.A[i]), int(t.B[i]))
 		pred[j] = argmax(g.Logits[row*g.P : (row+1)*g.P])
-		r.Flagged[j] = pred[j] != argmax(c.Restricted[row*g.P:(row+1)*g.P])
+		r.Flagged[j] = pred[j] != c.Pred[row]
 		if r.Flagged[j] && t.Kind[i] != table.KindClean {
 			r.FlaggedAnomalous++
 		}
 	}
+	var err error
 	if r.Rule, err = RecoverRule(t, r.Rows, r.Flagged, pred); err != nil {
 		return nil, err
 	}

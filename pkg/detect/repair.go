@@ -50,7 +50,7 @@ type Repairs struct {
 // change is a subtraction of (part of) h_k·Readout[k].
 func Repair(g *Grid, c *Circuit, nr *Neurons, pruned []int, t *table.Table, rows []int, flagged []bool) Repairs {
 	p, n := g.P, g.P*g.P
-	circuitPred := predictions(c.Restricted, p)
+	circuitPred := c.Pred
 	var reps Repairs
 	add := func(name string, units int, pred []int) {
 		o := measure(t, pred, p)
