@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/gomlx/compute"
@@ -191,7 +192,7 @@ func (p *Pack) unstackInto(active []bool) error {
 	return nil
 }
 
-func isMoment(name string) bool { return len(name) > 6 && name[:6] == "optim." }
+func isMoment(name string) bool { return strings.HasPrefix(name, "optim.") }
 
 // readVariable reads a float32 variable of a Store as an Array.
 func readVariable(store *gomlx.Store, name string) (model.Array, error) {
