@@ -149,3 +149,47 @@ fit:
 		}
 	}
 }
+
+// make reproduce-power, shrunken (p = 17, width 32, 900 steps, lr 3e-3 so
+// that it is quick): with 80% of the pairs the two-layer transformer
+// generalises within the budget, with 30% it does not.
+func TestReproducePowerShrunken(t *testing.T) {
+	dir := t.TempDir()
+	spec := filepath.Join(dir, "power.yaml")
+	if err := os.WriteFile(spec, []byte(`name: power-test
+moddata:
+  p: 17
+  train-fraction: [0.3, 0.8]
+  equals: true
+fit:
+  model: power
+  d-model: 32
+  n-heads: 2
+  d-mlp: 128
+  batch-size: -1
+  lr: 3e-3
+  weight-decay: 1
+  steps: 900
+  eval-every: 50
+  checkpoint-every: 900
+  stop-at-test-acc: 0.99
+  patience: 2
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "sweep")
+	runScript(t, "sweep.sh", []string{"LOCAL=1"}, spec, out, "1", "train-fraction", "p", "grok_step")
+	grid, err := os.ReadFile(filepath.Join(out, "heatmap-grok_step.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var row []string
+	for _, l := range strings.Split(string(grid), "\n") {
+		if f := strings.Fields(l); len(f) > 0 && f[0] == "17" {
+			row = f
+		}
+	}
+	if len(row) != 3 || row[1] != "none" || row[2] == "none" {
+		t.Errorf("grok step at 30%% and 80%% of the pairs: %v, want none and a step\n%s", row, grid)
+	}
+}
