@@ -104,9 +104,7 @@ func TestReproduceGromovShrunken(t *testing.T) {
 // moderate one (0.25) generalises while keeping the noise (coexistence), and
 // a strong one (1) forgets the training set as well.
 func TestReproduceDoshiShrunken(t *testing.T) {
-	dir := t.TempDir()
-	spec := filepath.Join(dir, "doshi.yaml")
-	if err := os.WriteFile(spec, []byte(`name: doshi-test
+	out := runSweep(t, []string{"PACK=3"}, `name: doshi-test
 moddata:
   p: 31
   train-fraction: 0.5
@@ -123,25 +121,10 @@ fit:
   steps: 2000
   eval-every: 500
   checkpoint-every: 2000
-`), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(dir, "sweep")
-	runScript(t, "sweep.sh", []string{"LOCAL=1", "PACK=3"}, spec, out, "1", "weight-decay", "fraction", "phase", "test_accuracy")
-	phases, err := os.ReadFile(filepath.Join(out, "heatmap-phase.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
+`, "weight-decay", "fraction", "phase", "test_accuracy")
 	want := []string{"memorisation", "coexistence", "forgetting"} // weight decay 0, 0.25, 1
-	line := ""
-	for _, l := range strings.Split(string(phases), "\n") {
-		if strings.HasPrefix(l, "0.05 ") {
-			line = l
-		}
-	}
-	got := strings.Fields(line)
-	if len(got) != 4 || !slices.Equal(got[1:], want) {
-		t.Errorf("phases at ξ = 5%% over weight decay 0, 0.25, 1: %q, want %v\n%s", line, want, phases)
+	if got, grid := gridRow(t, out, "phase", "0.05"); len(got) != 4 || !slices.Equal(got[1:], want) {
+		t.Errorf("phases at ξ = 5%% over weight decay 0, 0.25, 1: %q, want %v\n%s", got, want, grid)
 	}
 	for _, f := range []string{"heatmap-phase.png", "heatmap-test_accuracy.png", "results.parquet"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
@@ -154,9 +137,7 @@ fit:
 // that it is quick): with 80% of the pairs the two-layer transformer
 // generalises within the budget, with 30% it does not.
 func TestReproducePowerShrunken(t *testing.T) {
-	dir := t.TempDir()
-	spec := filepath.Join(dir, "power.yaml")
-	if err := os.WriteFile(spec, []byte(`name: power-test
+	out := runSweep(t, nil, `name: power-test
 moddata:
   p: 17
   train-fraction: [0.3, 0.8]
@@ -174,22 +155,39 @@ fit:
   checkpoint-every: 900
   stop-at-test-acc: 0.99
   patience: 2
-`), 0o644); err != nil {
+`, "train-fraction", "p", "grok_step")
+	if row, grid := gridRow(t, out, "grok_step", "17"); len(row) != 3 || row[1] != "none" || row[2] == "none" {
+		t.Errorf("grok step at 30%% and 80%% of the pairs: %v, want none and a step\n%s", row, grid)
+	}
+}
+
+// runSweep writes spec, runs it with scripts/sweep.sh on this machine (env
+// adds e.g. PACK), one job at a time, with heat maps of zs over x and y,
+// and returns the sweep folder.
+func runSweep(t *testing.T, env []string, spec, x, y string, zs ...string) string {
+	t.Helper()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "spec.yaml")
+	if err := os.WriteFile(path, []byte(spec), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "sweep")
-	runScript(t, "sweep.sh", []string{"LOCAL=1"}, spec, out, "1", "train-fraction", "p", "grok_step")
-	grid, err := os.ReadFile(filepath.Join(out, "heatmap-grok_step.txt"))
+	runScript(t, "sweep.sh", append([]string{"LOCAL=1"}, env...), append([]string{path, out, "1", x, y}, zs...)...)
+	return out
+}
+
+// gridRow returns the fields of the row whose first field is y in the text
+// grid of metric z (heatmap-Z.txt), and the whole grid for messages.
+func gridRow(t *testing.T, sweep, z, y string) ([]string, string) {
+	t.Helper()
+	grid, err := os.ReadFile(filepath.Join(sweep, "heatmap-"+z+".txt"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var row []string
 	for _, l := range strings.Split(string(grid), "\n") {
-		if f := strings.Fields(l); len(f) > 0 && f[0] == "17" {
-			row = f
+		if f := strings.Fields(l); len(f) > 0 && f[0] == y {
+			return f, string(grid)
 		}
 	}
-	if len(row) != 3 || row[1] != "none" || row[2] == "none" {
-		t.Errorf("grok step at 30%% and 80%% of the pairs: %v, want none and a step\n%s", row, grid)
-	}
+	return nil, string(grid)
 }
