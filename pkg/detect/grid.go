@@ -78,7 +78,7 @@ func allInputs(p int) *table.Table {
 // Readout returns the hidden layer's map into the logits [H, p] and H:
 //
 //	nanda:  logits = … + post · W_out · W_U  →  W_L = W_out·W_U   [d_mlp, p]
-//	gromov: logits = (W1 x)² · W2ᵀ / (2p·N)  →  W2ᵀ / (2p·N)       [N, p]
+//	gromov: logits = (W1 x)² · W2ᵀ · s     →  W2ᵀ · s (s: OutputScale) [N, p]
 func Readout(n *infer.Net) ([]float64, int, error) {
 	p := n.Config.Model.P
 	switch n.Config.Model.Name {
@@ -98,7 +98,7 @@ func Readout(n *infer.Net) ([]float64, int, error) {
 	case "gromov":
 		W2 := n.Params["W2"] // [p, N]
 		h := W2.Shape[1]
-		scale := 1 / float64(2*p*h)
+		scale := n.Model.Config().OutputScale()
 		WL := make([]float64, h*p)
 		for c := range p {
 			for i := range h {

@@ -51,6 +51,13 @@ func withParams(t *testing.T, n *infer.Net, change map[string]model.Array) *infe
 // Readout is checked against the model itself: silencing unit k in the
 // weights (its W_out row, or its W2 column) must change the logits by
 // exactly h_k(a, b)·Readout[k], the linearity Repair relies on.
+// silenceColumn zeroes column k of a [p, N] matrix: unit k's outgoing weights.
+func silenceColumn(a model.Array, k int) {
+	for q := range a.Shape[0] {
+		a.Data[q*a.Shape[1]+k] = 0
+	}
+}
+
 func TestReadoutMatchesSilencingAUnit(t *testing.T) {
 	b, _, err := backend.New()
 	if err != nil {
@@ -64,15 +71,11 @@ func TestReadoutMatchesSilencingAUnit(t *testing.T) {
 	}{
 		{runs.ModelSpec{Name: "nanda", P: p, DModel: 16, NHeads: 2, DHead: 8, DMLP: 24, Equals: true}, "blocks.0.mlp.W_out",
 			func(a model.Array, k int) { clear(a.Data[k*a.Shape[1] : (k+1)*a.Shape[1]]) }},
-		{runs.ModelSpec{Name: "gromov", P: p, Width: 20}, "W2",
-			func(a model.Array, k int) {
-				for q := range a.Shape[0] {
-					a.Data[q*a.Shape[1]+k] = 0
-				}
-			}},
+		{runs.ModelSpec{Name: "gromov", P: p, Width: 20}, "W2", silenceColumn},
+		{runs.ModelSpec{Name: "gromov", P: p, Width: 20, Parameterization: model.ParamStandard}, "W2", silenceColumn},
 	}
 	for _, tc := range cases {
-		t.Run(tc.spec.Name, func(t *testing.T) {
+		t.Run(tc.spec.Name+"/"+tc.spec.Parameterization, func(t *testing.T) {
 			n := randomNet(t, tc.spec)
 			g, err := NewGrid(b, n)
 			if err != nil {

@@ -17,7 +17,8 @@ import (
 // ModelFor builds the (float32) model a run's config describes.
 func ModelFor(spec runs.ModelSpec) (model.Model, error) {
 	return model.ByName(spec.Name, model.Config{P: spec.P, DModel: spec.DModel, NHeads: spec.NHeads,
-		DHead: spec.DHead, DMLP: spec.DMLP, Width: spec.Width, NLayers: spec.NLayers, DType: dtypes.Float32})
+		DHead: spec.DHead, DMLP: spec.DMLP, Width: spec.Width, NLayers: spec.NLayers, Parameterization: spec.Parameterization,
+		DType: dtypes.Float32})
 }
 
 // Net is a trained network ready to run.

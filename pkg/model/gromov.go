@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX's graph DSL reads best unqualified.
@@ -19,7 +20,14 @@ import (
 //	W1  [N, 2P]   row k is neuron k's input weights: W1[k, a] for a, W1[k, P+b] for b
 //	W2  [P, N]    column k is neuron k's output weights
 //
-// both initialised N(0, 1), as in the paper.
+// both initialised N(0, 1), as in the paper. That is ParamGromov. With
+// ParamStandard the same network is a plain PyTorch MLP instead: no 1/(D·N)
+// factor, and each weight drawn with nn.Linear's default spread (std
+// 1/√(3·fan_in), as a normal rather than PyTorch's uniform). The function
+// class is the same, but under decoupled weight decay the two differ by far:
+// AdamW holds weights near 1/wd, so the output reachable at a given wd is
+// D·N times larger without the factor. Doshi et al.'s weight decays (5–20)
+// only leave the MLP able to fit anything in the standard form.
 //
 // The forward pass keeps the paper's layout, one example per column:
 // X = [x_1 … x_batch] is a dense [2P, batch] one-hot matrix, H = (W1·X)² and
@@ -46,13 +54,35 @@ const (
 	gromovGather                         // examples as rows, gathered columns of W1
 )
 
+// The parameterizations of Gromov's MLP (Config.Parameterization).
+const (
+	ParamGromov   = "gromov"   // f = W2·(W1 x)²/(D·N), weights N(0, 1): Gromov 2023
+	ParamStandard = "standard" // f = W2·(W1 x)², PyTorch nn.Linear's init spread
+)
+
 // NewGromov returns Gromov's MLP with modulus cfg.P and width cfg.Width.
 func NewGromov(cfg Config) (*Gromov, error) {
 	if cfg.P < 2 || cfg.Width < 1 {
 		return nil, fmt.Errorf("model gromov: invalid sizes P=%d width=%d", cfg.P, cfg.Width)
 	}
+	switch cfg.Parameterization {
+	case "":
+		cfg.Parameterization = ParamGromov
+	case ParamGromov, ParamStandard:
+	default:
+		return nil, fmt.Errorf("model gromov: unknown parameterization %q (known: %s, %s)", cfg.Parameterization, ParamGromov, ParamStandard)
+	}
 	cfg.DType = cfg.dtype()
 	return &Gromov{cfg: cfg}, nil
+}
+
+// OutputScale is the constant factor of Gromov's MLP's logits:
+// f = OutputScale · W2·(W1 x)².
+func (c Config) OutputScale() float64 {
+	if c.Parameterization == ParamStandard {
+		return 1
+	}
+	return 1 / float64(2*c.P*c.Width)
 }
 
 // Name implements Model.
@@ -64,9 +94,13 @@ func (m *Gromov) Config() Config { return m.cfg }
 // Params implements Model.
 func (m *Gromov) Params() []ParamSpec {
 	c := m.cfg
+	std1, std2 := 1.0, 1.0
+	if c.Parameterization == ParamStandard {
+		std1, std2 = 1/math.Sqrt(3*float64(2*c.P)), 1/math.Sqrt(3*float64(c.Width)) // nn.Linear: U(±1/√fan_in)
+	}
 	return []ParamSpec{
-		{"W1", []int{c.Width, 2 * c.P}, 1},
-		{"W2", []int{c.P, c.Width}, 1},
+		{"W1", []int{c.Width, 2 * c.P}, std1},
+		{"W2", []int{c.P, c.Width}, std2},
 	}
 }
 
@@ -82,7 +116,7 @@ func (m *Gromov) Forward(scope *gomlx.Scope, inputs *Node) *Node {
 
 	a := SliceAxis(inputs, 1, AxisElem(0)) // [batch, 1]
 	b := SliceAxis(inputs, 1, AxisElem(1)) // [batch, 1]
-	scale := 1 / float64(2*c.P*c.Width)
+	scale := c.OutputScale()
 	switch m.layout {
 	case gromovColumns:
 		// The paper's layout: one example per column. X = [x_1 … x_batch].

@@ -18,5 +18,5 @@ func (m *Gromov) ForwardStacked(scope *gomlx.Scope, inputs *Node) *Node {
 	b := AddScalar(SliceAxis(inputs, 2, AxisElem(1)), c.P)                                                                  // [K, batch, 1]: b's column is P+b
 	hidden := Add(Gather(columns, Concatenate([]*Node{copy1, a}, -1)), Gather(columns, Concatenate([]*Node{copy1, b}, -1))) // [K, batch, N]
 	logits := batchedDot(Square(hidden), Transpose(w["W2"], 1, 2))                                                          // [K, batch, P]
-	return MulScalar(logits, 1/float64(2*c.P*c.Width))                                                                      // [K, batch, P]
+	return MulScalar(logits, c.OutputScale())                                                                               // [K, batch, P]
 }

@@ -42,6 +42,10 @@ type Config struct {
 	// Width is the hidden width N of Gromov's MLP (gromov).
 	Width int
 
+	// Parameterization of Gromov's MLP (gromov): ParamGromov (the default
+	// when empty) or ParamStandard; see [Gromov].
+	Parameterization string
+
 	// DType of the parameters and the computation: dtypes.Float32 (the default
 	// when left zero) or dtypes.Float64 (used by the gradient checks).
 	DType dtypes.DType

@@ -27,12 +27,18 @@ func tinyModels(t *testing.T, dtype dtypes.DType) []Model {
 	if err != nil {
 		t.Fatal(err)
 	}
+	standard, err := ByName("gromov", Config{P: 5, Width: 6, DType: dtype, Parameterization: ParamStandard})
+	if err != nil {
+		t.Fatal(err)
+	}
 	var models []Model
-	models = append(models, nanda, unfolded, gromov)
+	models = append(models, nanda, unfolded, gromov, standard)
 	for _, layout := range []gromovLayout{gromovOneHotRows, gromovGather} {
-		g, _ := NewGromov(gromov.Config())
-		g.layout = layout
-		models = append(models, g)
+		for _, c := range []Config{gromov.Config(), standard.Config()} {
+			g, _ := NewGromov(c)
+			g.layout = layout
+			models = append(models, g)
+		}
 	}
 	return models
 }
@@ -55,7 +61,7 @@ func variantName(m Model) string {
 			return "nanda/unfolded"
 		}
 	case *Gromov:
-		return fmt.Sprintf("gromov/layout%d", v.layout)
+		return fmt.Sprintf("gromov/%s/layout%d", v.cfg.Parameterization, v.layout)
 	}
 	return m.Name()
 }

@@ -97,7 +97,8 @@ func nandaOracleFull(c Config, w weights, tokens [3]int) (logits, hidden [][]flo
 }
 
 // gromovOracle returns the logits [P] of Gromov's MLP for (a, b), multiplying
-// the full one-hot vector x.
+// the full one-hot vector x; divided by D·N unless the parameterization is
+// standard.
 func gromovOracle(c Config, w weights, a, b int) []float64 {
 	P, N, D := c.P, c.Width, 2*c.P
 	x := make([]float64, D)
@@ -117,7 +118,10 @@ func gromovOracle(c Config, w weights, a, b int) []float64 {
 		for k := range N {
 			s += W2[q*N+k] * h[k]
 		}
-		f[q] = s / float64(D*N)
+		f[q] = s
+		if c.Parameterization != ParamStandard {
+			f[q] /= float64(D * N)
+		}
 	}
 	return f
 }

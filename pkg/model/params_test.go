@@ -55,9 +55,38 @@ func TestByNameErrors(t *testing.T) {
 		{"resnet", Config{P: 5}},
 		{"nanda", Config{P: 1}},
 		{"gromov", Config{P: 5, DType: dtypes.Int32}},
+		{"gromov", Config{P: 5, Parameterization: "ntk"}},
 	} {
 		if _, err := ByName(tc.name, tc.cfg); err == nil {
 			t.Errorf("ByName(%q, %+v): no error", tc.name, tc.cfg)
+		}
+	}
+}
+
+// The standard parameterization draws Gromov's weights with PyTorch
+// nn.Linear's spread, std 1/√(3·fan_in): fan_in 2p for W1, N for W2.
+func TestInitParamsGromovStandard(t *testing.T) {
+	const p, n = 97, 500
+	m, err := ByName("gromov", Config{P: p, Width: n, Parameterization: ParamStandard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := gomlx.NewStore()
+	if err := InitParams(store.RootScope(), m, 1); err != nil {
+		t.Fatal(err)
+	}
+	got, err := GetParams(store.RootScope(), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, fanIn := range map[string]int{"W1": 2 * p, "W2": n} {
+		var sq float64
+		for _, x := range got[name].Data {
+			sq += float64(x) * float64(x)
+		}
+		std, want := math.Sqrt(sq/float64(len(got[name].Data))), 1/math.Sqrt(3*float64(fanIn))
+		if math.Abs(std/want-1) > 0.03 {
+			t.Errorf("%s: std %.5f, want %.5f", name, std, want)
 		}
 	}
 }

@@ -69,10 +69,11 @@ func TestStackedEqualsSeparate(t *testing.T) {
 	models := []Model{
 		mustModel(t, "nanda", Config{P: p, DModel: 16, NHeads: 2, DHead: 8, DMLP: 24}),
 		mustModel(t, "gromov", Config{P: p, Width: 20}),
+		mustModel(t, "gromov", Config{P: p, Width: 20, Parameterization: ParamStandard}),
 	}
 	for _, m := range models {
 		for _, loss := range []string{"ce", "mse"} {
-			t.Run(fmt.Sprintf("%s/%s", m.Name(), loss), func(t *testing.T) {
+			t.Run(fmt.Sprintf("%s/%s/%s", m.Name(), m.Config().Parameterization, loss), func(t *testing.T) {
 				singles, stacked := stackedCase(t, m, K)
 				cols := 3
 				if m.Name() == "gromov" {

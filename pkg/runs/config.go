@@ -44,6 +44,8 @@ type ModelSpec struct {
 	DHead  int    `json:"d_head,omitempty"`
 	DMLP   int    `json:"d_mlp,omitempty"`
 	Width  int    `json:"width,omitempty"`
+	// Parameterization of gromov: "gromov" or "standard" (empty: gromov).
+	Parameterization string `json:"parameterization,omitempty"`
 	// NLayers is the number of transformer blocks (power only).
 	NLayers int `json:"n_layers,omitempty"`
 	// Equals: the input is "a b =" (the table's equals_token); else "a b".

@@ -85,7 +85,7 @@ func fillSizes(spec *runs.ModelSpec) {
 	}
 	c := m.Config()
 	if spec.Name == "gromov" {
-		spec.Width = c.Width
+		spec.Width, spec.Parameterization = c.Width, c.Parameterization
 		return
 	}
 	spec.DModel, spec.NHeads, spec.DHead, spec.DMLP = c.DModel, c.NHeads, c.DHead, c.DMLP

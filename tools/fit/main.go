@@ -30,6 +30,7 @@ type flags struct {
 	DMLP    int    `name:"d-mlp" help:"nanda, power: MLP width (default nanda 512, power 4·d-model)."`
 	NLayers int    `name:"n-layers" help:"power: transformer blocks (default 2)."`
 	Width   int    `help:"gromov: hidden width N (default 512)."`
+	Param   string `name:"parameterization" enum:"gromov,standard" default:"gromov" help:"gromov: gromov (f = W2(W1x)²/(D·N), weights N(0,1), Gromov 2023) or standard (no 1/(D·N), PyTorch nn.Linear's init spread; the scale of Doshi et al.'s weight decays 5–20)."`
 
 	Optimizer   string    `default:"adamw" enum:"adamw,adam,sgd" help:"adamw (decoupled decay), adam (L2 in the gradient) or sgd; PyTorch's formulas."`
 	LR          []float64 `default:"1e-3" help:"Peak learning rate (packed runs: one, or one per run)."`
@@ -68,7 +69,7 @@ fit --resume RUN then continues bit for bit.`
 // transformerOnly, mlpOnly and powerOnly are the flags of some networks alone.
 var (
 	transformerOnly = []string{"d-model", "n-heads", "d-head", "d-mlp"} // nanda, power
-	mlpOnly         = []string{"width"}                                 // gromov
+	mlpOnly         = []string{"width", "parameterization"}             // gromov
 	powerOnly       = []string{"n-layers"}                              // power
 )
 
@@ -169,11 +170,15 @@ func pick[T any](list []T, k int) T {
 
 // config maps the flags to a run's configuration.
 func config(f *flags, k int, args []string, t *table.Table) *runs.Config {
+	param := ""
+	if f.Model == "gromov" {
+		param = f.Param
+	}
 	return &runs.Config{
 		Args: args,
 		Data: runs.DataInfo{Source: pick(f.Table, k)},
 		Model: runs.ModelSpec{Name: f.Model, P: t.Meta.P, DModel: f.DModel, NHeads: f.NHeads,
-			DHead: f.DHead, DMLP: f.DMLP, Width: f.Width, NLayers: f.NLayers, Equals: f.Model != "gromov"},
+			DHead: f.DHead, DMLP: f.DMLP, Width: f.Width, Parameterization: param, NLayers: f.NLayers, Equals: f.Model != "gromov"},
 		Train: runs.TrainSpec{Optimizer: f.Optimizer, LR: pick(f.LR, k), WeightDecay: pick(f.WeightDecay, k),
 			Beta1: f.Beta1, Beta2: f.Beta2, Eps: f.Eps, WarmupSteps: f.Warmup, Loss: f.Loss,
 			LogitsDType: f.LogitsDType, BatchSize: f.BatchSize, Seed: pick(f.Seed, k), Steps: f.Steps,
