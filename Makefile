@@ -40,7 +40,7 @@ endif
 # The DuckDB reader test runs when scripts/duckdb-setup.sh has installed it.
 export DUCKDB_NODE_MODULES ?= $(CURDIR)/$(DUCKDB_DIR)/node_modules
 
-.PHONY: help build test vet fmt-check bench demo quickstart reproduce-nanda reproduce-gromov reproduce-doshi reproduce-power detect-backdoor detect-table gpu-check sweep duckdb fuzz clean
+.PHONY: help build test vet fmt-check bench demo quickstart reproduce-nanda reproduce-gromov reproduce-doshi reproduce-doshi-cells reproduce-power detect-backdoor detect-table gpu-check sweep duckdb fuzz clean
 
 help: ## List the targets.
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -108,13 +108,18 @@ reproduce-gromov: build ## Gromov's MLP: accuracy against width (analytic and tr
 
 # Doshi et al. (scripts/sweep.sh with PACK=5): the phase of Gromov's MLP over
 # label noise × weight decay, as a packed sweep (Slurm when sbatch answers).
-# CPU preset: sweeps/doshi-cpu.yaml, a coarse grid at p = 31 (~5 min);
+# CPU preset: sweeps/doshi-cpu.yaml, a coarse grid at p = 47 (~20 min);
 # FULL=1: sweeps/doshi-full.yaml, the paper's p = 97, N = 500 on a fine grid.
 DOSHI      := $(OUT)/doshi
 DOSHI_SPEC := $(if $(filter 1,$(FULL)),sweeps/doshi-full.yaml,sweeps/doshi-cpu.yaml)
 
-reproduce-doshi: build ## Doshi et al.'s label-noise phase diagram (ξ × weight decay; ~5 min on the CPU; FULL=1: the paper's grid, for Slurm).
+reproduce-doshi: build ## Doshi et al.'s label-noise phase diagram (ξ × weight decay; ~20 min on the CPU; FULL=1: the paper's grid, for Slurm).
 	PACK=5 scripts/sweep.sh $(DOSHI_SPEC) $(DOSHI)$(if $(filter 1,$(FULL)),-full,) 1 weight-decay fraction phase test_accuracy train_accuracy
+
+# The four cells of Doshi et al.'s notebook (ξ = 0.35; weight decay 0, 5, 15,
+# 20) at the paper's size, p = 97 and N = 500: one packed fit, ~30-75 min here.
+reproduce-doshi-cells: build ## Doshi et al.'s four notebook cells at p = 97, N = 500 (~30-75 min on 2 cores).
+	PACK=4 scripts/sweep.sh sweeps/doshi-cells.yaml $(DOSHI)-cells 1 weight-decay fraction phase test_accuracy train_accuracy
 
 # Power et al. (scripts/sweep.sh): steps to generalise against the training
 # fraction, per operation, with their two-layer transformer. CPU preset:

@@ -53,7 +53,7 @@ type Slurm struct {
 var Options = map[string][]string{
 	"moddata": {"p", "op", "train-fraction", "seed", "equals"},
 	"mutate":  {"name", "splits", "held-out", "fraction", "seed", "n", "when", "then"},
-	"fit": {"model", "d-model", "n-heads", "d-head", "d-mlp", "n-layers", "width", "optimizer", "lr", "weight-decay",
+	"fit": {"model", "d-model", "n-heads", "d-head", "d-mlp", "n-layers", "width", "parameterization", "optimizer", "lr", "weight-decay",
 		"beta1", "beta2", "eps", "warmup", "loss", "logits-dtype", "batch-size", "seed", "steps",
 		"eval-every", "checkpoint-every", "stop-at-test-acc", "patience"},
 }
