@@ -48,9 +48,6 @@ func withParams(t *testing.T, n *infer.Net, change map[string]model.Array) *infe
 	return &infer.Net{Config: n.Config, Model: n.Model, Store: store, Params: ps}
 }
 
-// Readout is checked against the model itself: silencing unit k in the
-// weights (its W_out row, or its W2 column) must change the logits by
-// exactly h_k(a, b)·Readout[k], the linearity Repair relies on.
 // silenceColumn zeroes column k of a [p, N] matrix: unit k's outgoing weights.
 func silenceColumn(a model.Array, k int) {
 	for q := range a.Shape[0] {
@@ -58,6 +55,9 @@ func silenceColumn(a model.Array, k int) {
 	}
 }
 
+// Readout is checked against the model itself: silencing unit k in the
+// weights (its W_out row, or its W2 column) must change the logits by
+// exactly h_k(a, b)·Readout[k], the linearity Repair relies on.
 func TestReadoutMatchesSilencingAUnit(t *testing.T) {
 	b, _, err := backend.New()
 	if err != nil {
