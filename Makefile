@@ -108,12 +108,12 @@ reproduce-gromov: build ## Gromov's MLP: accuracy against width (analytic and tr
 
 # Doshi et al. (scripts/sweep.sh with PACK=5): the phase of Gromov's MLP over
 # label noise × weight decay, as a packed sweep (Slurm when sbatch answers).
-# CPU preset: sweeps/doshi-cpu.yaml, a coarse grid at p = 47 (~20 min);
+# CPU preset: sweeps/doshi-cpu.yaml, a coarse grid at p = 47 (~20-30 min);
 # FULL=1: sweeps/doshi-full.yaml, the paper's p = 97, N = 500 on a fine grid.
 DOSHI      := $(OUT)/doshi
 DOSHI_SPEC := $(if $(filter 1,$(FULL)),sweeps/doshi-full.yaml,sweeps/doshi-cpu.yaml)
 
-reproduce-doshi: build ## Doshi et al.'s label-noise phase diagram (ξ × weight decay; ~20 min on the CPU; FULL=1: the paper's grid, for Slurm).
+reproduce-doshi: build ## Doshi et al.'s label-noise phase diagram (ξ × weight decay; ~20-30 min on the CPU; FULL=1: the paper's grid, for Slurm).
 	PACK=5 scripts/sweep.sh $(DOSHI_SPEC) $(DOSHI)$(if $(filter 1,$(FULL)),-full,) 1 weight-decay fraction phase test_accuracy train_accuracy
 
 # The four cells of Doshi et al.'s notebook (ξ = 0.35; weight decay 0, 5, 15,
