@@ -63,6 +63,21 @@ func TestByNameErrors(t *testing.T) {
 	}
 }
 
+// initialParams returns m's parameters as InitParams draws them from seed
+// in a fresh store.
+func initialParams(t testing.TB, m Model, seed uint64) map[string]Array {
+	t.Helper()
+	store := gomlx.NewStore()
+	if err := InitParams(store.RootScope(), m, seed); err != nil {
+		t.Fatal(err)
+	}
+	ps, err := GetParams(store.RootScope(), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ps
+}
+
 // The standard parameterization draws Gromov's weights with PyTorch
 // nn.Linear's spread, std 1/√(3·fan_in): fan_in 2p for W1, N for W2.
 func TestInitParamsGromovStandard(t *testing.T) {
@@ -71,14 +86,7 @@ func TestInitParamsGromovStandard(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	store := gomlx.NewStore()
-	if err := InitParams(store.RootScope(), m, 1); err != nil {
-		t.Fatal(err)
-	}
-	got, err := GetParams(store.RootScope(), m)
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := initialParams(t, m, 1)
 	for name, fanIn := range map[string]int{"W1": 2 * p, "W2": n} {
 		var sq float64
 		for _, x := range got[name].Data {
@@ -93,18 +101,7 @@ func TestInitParamsGromovStandard(t *testing.T) {
 
 func TestInitParams(t *testing.T) {
 	m, _ := ByName("nanda", Config{P: 113})
-	get := func(seed uint64) map[string]Array {
-		store := gomlx.NewStore()
-		if err := InitParams(store.RootScope(), m, seed); err != nil {
-			t.Fatal(err)
-		}
-		p, err := GetParams(store.RootScope(), m)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	a, b, c := get(1), get(1), get(2)
+	a, b, c := initialParams(t, m, 1), initialParams(t, m, 1), initialParams(t, m, 2)
 	if !equalParams(a, b) {
 		t.Error("same seed, different weights")
 	}

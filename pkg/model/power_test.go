@@ -315,14 +315,7 @@ func TestPowerParams(t *testing.T) {
 		t.Error("an explicit d_head is not kept")
 	}
 
-	store := gomlx.NewStore()
-	if err := InitParams(store.RootScope(), m, 1); err != nil {
-		t.Fatal(err)
-	}
-	ps, err := GetParams(store.RootScope(), m)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ps := initialParams(t, m, 1)
 	for _, s := range m.Params() {
 		data := ps[s.Name].Data
 		if s.Std == 0 {
