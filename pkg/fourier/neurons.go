@@ -144,3 +144,15 @@ func (c NeuronClusters) Clusters(t float64) map[int]int {
 	}
 	return out
 }
+
+// Counts returns, per frequency k = 0…⌊p/2⌋, the number of neurons whose
+// Frac exceeds t with Freq k (index 0 is always 0).
+func (c NeuronClusters) Counts(t float64) []int {
+	out := make([]int, c.P/2+1)
+	for j, f := range c.Frac {
+		if f > t && c.Freq[j] > 0 {
+			out[c.Freq[j]]++
+		}
+	}
+	return out
+}

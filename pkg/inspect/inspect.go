@@ -20,7 +20,7 @@ import (
 
 // OneFreqThreshold is Nanda et al.'s bar for a neuron "explained by one
 // frequency": more than 85% of its variance.
-const OneFreqThreshold = 0.85
+const OneFreqThreshold = fourier.OneFreqThreshold
 
 // Row is one measure in the long output table; Index is a frequency or a
 // neuron where the measure has one, else -1.
@@ -87,10 +87,6 @@ func Transformer(b compute.Backend, n *infer.Net, in *Input, opt Options) ([]Row
 		add("embed_norm", k, embed[k])
 		add("wl_norm", k, wl[k])
 	}
-	key := fourier.KeyFrequencies(embed, fourier.KeyFreqOptions{})
-	for _, k := range key.Freqs {
-		add("key_frequency", k, key.Shares[k])
-	}
 	add("gini_embed", -1, fourier.Gini(embed[1:]))
 	add("gini_wl", -1, fourier.Gini(wl[1:]))
 
@@ -108,13 +104,19 @@ func Transformer(b compute.Backend, n *infer.Net, in *Input, opt Options) ([]Row
 		add("neuron_cluster_size", k, float64(counts[k]))
 	}
 
-	use := key.Freqs
-	if opt.KeyFreqs != nil {
-		use = opt.KeyFreqs
-	}
 	logits := make([]float64, p*p*p) // [p·p, p]
 	if err := n.Logits(b, d2, in.rows, func(start int, l []float64) { copy(logits[start*p:], l) }); err != nil {
 		return nil, nil, err
+	}
+	// The same rule as evalsplit --detect: the logits' spectrum along
+	// a+b−c, with the neuron clusters as evidence.
+	key := fourier.NetworkKeyFrequencies(logits, p, &clusters)
+	for _, k := range key.Freqs {
+		add("key_frequency", k, key.Shares[k])
+	}
+	use := key.Freqs
+	if opt.KeyFreqs != nil {
+		use = opt.KeyFreqs
 	}
 	train := fourier.RestrictedExcluded(logits, p, nil, in.train, use, opt.Projection)
 	all := fourier.RestrictedExcluded(logits, p, nil, nil, use, opt.Projection)

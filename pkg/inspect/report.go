@@ -94,7 +94,7 @@ func WriteTable(w io.Writer, run, modelName string, key []int, rows []Row) error
 				clusters = append(clusters, fmt.Sprintf("%s: %.0f", name, r.Value))
 			}
 		}
-		fmt.Fprintf(w, "key frequencies of the embedding at step %d (share of its Fourier norm²): %s\n", last, orNone(strings.Join(own, ", ")))
+		fmt.Fprintf(w, "key frequencies at step %d (share of the logits' Fourier norm² along a+b−c): %s\n", last, orNone(strings.Join(own, ", ")))
 		fmt.Fprintf(w, "neurons per frequency at step %d (> 85%% of variance): %s\n", last, strings.Join(clusters, ", "))
 		return nil
 	}

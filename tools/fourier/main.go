@@ -38,10 +38,11 @@ type flags struct {
 const description = `Fourier analysis of a trained run (a+b mod p).
 
 Transformer (nanda): the Fourier norms of the embedding W_E and of W_L =
-W_out·W_U per frequency; the key frequencies (a frequency is a candidate when
-its share of W_E's non-constant squared Fourier norm is ≥ 3/K, K = ⌊p/2⌋; the
-candidates are the key frequencies if together they explain ≥ 50%, else there
-are none); the Gini coefficients of both spectra; the share of MLP neurons
+W_out·W_U per frequency; the key frequencies (the same rule as evalsplit
+--detect: the logits' Fourier norm along a+b−c; with K = ⌊p/2⌋, once one
+frequency holds ≥ 3/K of it, every frequency at ≥ 3/K or at ≥ half the
+largest share, and every frequency with a neuron cluster, provided they
+stand apart from the rest and explain ≥ 50%); the Gini coefficients of both spectra; the share of MLP neurons
 with > 85% of their variance at one frequency; Nanda et al.'s restricted loss
 (all rows) and excluded loss (train rows) for the final key frequencies.
 MLP (gromov): each neuron's dominant frequency, IPR and phase residual
