@@ -17,13 +17,18 @@ type Options struct {
 
 // Report is everything Detect found.
 type Report struct {
-	Model            string
-	P, Step          int
-	Circuit          *Circuit
-	Rows             []int // the scored table rows
-	Scores           []Score
-	Results          []Result
-	Flagged          []bool // aligned with Rows: the network's answer differs from its circuit's
+	Model   string
+	P, Step int
+	Circuit *Circuit
+	Rows    []int // the scored table rows
+	Scores  []Score
+	Results []Result
+	Flagged []bool // aligned with Rows: the network's answer differs from its circuit's
+	// Generalises is the share of the inputs the network was not trained
+	// on (all inputs when it was trained on every one) that it answers as
+	// its circuit: near 1 once it has grokked, near 1/p when it has only
+	// memorised.
+	Generalises      float64
 	Rule             Rule
 	Repairs          Repairs
 	kinds            []string // aligned with Rows: truth of each row
@@ -64,6 +69,7 @@ func Analyse(g *Grid, t *table.Table, opt Options) (*Report, error) {
 	if len(r.Rows) == 0 {
 		return nil, fmt.Errorf("the table has no training rows to score (use all rows)")
 	}
+	r.Generalises = generalises(g, c, t)
 	pruned := PruneLowIPR(g, c.Pred)
 	r.Scores = Scores(g, c, nr, pruned, t, r.Rows)
 	r.Results = Evaluate(r.Scores, t, r.Rows)
@@ -85,4 +91,22 @@ func Analyse(g *Grid, t *table.Table, opt Options) (*Report, error) {
 	}
 	r.Repairs = Repair(g, c, nr, pruned, t, r.Rows, r.Flagged)
 	return r, nil
+}
+
+// generalises is the share of t's rows outside the training split (every
+// row when there are none) that the network answers as its circuit.
+func generalises(g *Grid, c *Circuit, t *table.Table) float64 {
+	n, agree := 0, 0
+	all := t.CountTrain() == t.Len()
+	for i := range t.Len() {
+		if t.Train[i] && !all {
+			continue
+		}
+		r := g.Row(int(t.A[i]), int(t.B[i]))
+		n++
+		if argmax(g.Logits[r*g.P:(r+1)*g.P]) == c.Pred[r] {
+			agree++
+		}
+	}
+	return float64(agree) / float64(max(n, 1))
 }

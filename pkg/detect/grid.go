@@ -18,6 +18,18 @@ type Grid struct {
 	Hidden  []float64 // [p·p, H]: the hidden layer (see model.Hidden)
 	Readout []float64 // [H, p]: how each hidden unit moves the logits (linear, exact)
 	IPR     []float64 // [H]: Gromov's MLP only, each neuron's mean IPR over W1's a and b rows and W2's column (nil otherwise)
+
+	clusters *fourier.NeuronClusters // computed on first use
+}
+
+// Clusters is each hidden unit's Fourier decomposition over (a, b)
+// (fourier.ClusterNeurons), computed once.
+func (g *Grid) Clusters() *fourier.NeuronClusters {
+	if g.clusters == nil {
+		c := fourier.ClusterNeurons(g.Hidden, g.P, g.H)
+		g.clusters = &c
+	}
+	return g.clusters
 }
 
 // Row is the grid row of input (a, b).

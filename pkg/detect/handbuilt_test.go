@@ -1,9 +1,12 @@
 package detect
 
 import (
+	"bytes"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/grokkit/grokkit/pkg/fourier"
@@ -193,7 +196,7 @@ func TestEveryFrequencyCircuitFindsAPlantedRule(t *testing.T) {
 func TestLogitFreqNormsOfAPureCircuit(t *testing.T) {
 	const p = 17
 	g := handBuilt(p, []int{2, 5}, nil, 1, 0)
-	norms := LogitFreqNorms(g.Logits, p)
+	norms := fourier.TranslationNorms(g.Logits, p)
 	for k, v := range norms {
 		want := 0.0
 		if k == 2 || k == 5 {
@@ -205,5 +208,107 @@ func TestLogitFreqNormsOfAPureCircuit(t *testing.T) {
 	}
 	if r := fourier.KeyFrequencies(norms, fourier.KeyFreqOptions{}); !slices.Equal(r.Freqs, []int{2, 5}) {
 		t.Errorf("key frequencies %v, want [2 5]", r.Freqs)
+	}
+}
+
+// withUnit returns g with one more hidden unit: activations h [p·p] and
+// readout r [p], its contribution added to the logits.
+func withUnit(g *Grid, h, r []float64) *Grid {
+	p, H := g.P, g.H+1
+	out := &Grid{P: p, H: H, Logits: slices.Clone(g.Logits), Hidden: make([]float64, p*p*H), Readout: append(slices.Clone(g.Readout), r...)}
+	for row := range p * p {
+		copy(out.Hidden[row*H:], g.Hidden[row*g.H:(row+1)*g.H])
+		out.Hidden[row*H+g.H] = h[row]
+		for c, w := range r {
+			out.Logits[row*p+c] += h[row] * w
+		}
+	}
+	return out
+}
+
+// A rule whose trigger is a set of sums and whose effect is a constant,
+// computed by a unit that fires on those sums (so it generalises to test
+// rows, as a trained network's would), lies inside the span of "functions
+// of a+b" that a per-class projection calls the circuit. The translation
+// circuit does not absorb it: every remapped input is flagged, the rule is
+// named, and both repairs remove it.
+func TestSumRemappingRuleIsFlaggedAndRepaired(t *testing.T) {
+	const p, target = 31, 10
+	key := []int{4, 9, 13}
+	sums := map[int]bool{3: true, 20: true}
+	when := func(a, b int) bool { return sums[(a+b)%p] }
+	tb := plantedTable(p, when, func(int, int) int { return target })
+	g := handBuilt(p, key, nil, 4, 0)
+	h, r := make([]float64, p*p), make([]float64, p)
+	for a := range p {
+		for b := range p {
+			if when(a, b) {
+				h[a*p+b] = 1
+			}
+		}
+	}
+	r[target] = float64(8 * len(key))
+	g = withUnit(g, h, r)
+
+	rep, err := Analyse(g, tb, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for j, i := range rep.Rows {
+		a, b := int(tb.A[i]), int(tb.B[i])
+		want := when(a, b) && (a+b)%p != target
+		if rep.Flagged[j] != want {
+			t.Errorf("row (%d, %d): flagged %v, want %v", a, b, rep.Flagged[j], want)
+		}
+	}
+	got := selects(t, rep.Rule.Best.When, p)
+	for a := range p {
+		for b := range p {
+			if tb.Train[a*p+b] && got[[2]int{a, b}] != when(a, b) {
+				t.Errorf("trigger %q at training row (%d, %d): %v", rep.Rule.Best.When, a, b, got[[2]int{a, b}])
+			}
+		}
+	}
+	if rep.Rule.Then != fmt.Sprint(target) || !rep.Rule.FoundRules {
+		t.Errorf("rule %+v, want the constant %d", rep.Rule, target)
+	}
+	for _, res := range rep.Results {
+		if res.Mechanistic && !res.UsesLabels && res.AUROC != 1 {
+			t.Errorf("%s: AUROC %.4f, want 1", res.Score, res.AUROC)
+		}
+	}
+	for _, o := range rep.Repairs.Outcomes[1:] {
+		if o.AttackTrain != 0 || o.AttackTest > 0 || o.CleanTestAcc != 1 {
+			t.Errorf("%s: attack %.3f (held-out %.3f), clean test accuracy %.3f; want 0, 0 and 1", o.Repair, o.AttackTrain, o.AttackTest, o.CleanTestAcc)
+		}
+	}
+}
+
+// A clean analytic network flags nothing and names no rule; its report has
+// no rule line.
+func TestCleanNetworkHasNoRule(t *testing.T) {
+	const p = 23
+	for _, key := range [][]int{{3, 7}, nil} {
+		k := key
+		if k == nil {
+			for f := 1; f <= p/2; f++ {
+				k = append(k, f)
+			}
+		}
+		tb := plantedTable(p, func(int, int) bool { return false }, nil)
+		rep, err := Analyse(handBuilt(p, k, nil, 4, 0), tb, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Rule.Flagged != 0 || rep.Rule.FoundRules {
+			t.Errorf("key %v: %d flagged, rule found %v", key, rep.Rule.Flagged, rep.Rule.FoundRules)
+		}
+		var buf bytes.Buffer
+		if err := rep.WriteText(&buf, "clean"); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(buf.String(), "as a rule:") || !strings.Contains(buf.String(), "no rule:") {
+			t.Errorf("key %v: report\n%s", key, buf.String())
+		}
 	}
 }

@@ -1,27 +1,73 @@
 package detect
 
 import (
+	"fmt"
 	"math"
 	"runtime"
+	"slices"
 	"sync"
 )
 
+// MinNeuronShare: a key frequency is one of a neuron's own when it explains
+// at least this share of the neuron's variance (its strongest key frequency
+// always is).
+const MinNeuronShare = 0.1
+
 // Neurons splits each hidden unit's activation table h_n(a, b) into its
-// key-frequency part and a residual. The key-frequency part is the least-
-// squares fit on the constant and, per key frequency k (w = 2πk/p), the
+// circuit part and a residual. The circuit part is the least-squares fit on
+// the constant and, per frequency k of the neuron's own (w = 2πk/p), the
 // eight waves cos/sin of w·a, w·b, w(a+b) and w(a−b): the products of
 // cos/sin(w·a) and cos/sin(w·b) that a neuron of the a+b circuit computes.
+// Its readout row is fitted the same way on the waves of the class c. The
+// neuron's circuit contribution to the logits is then fit(h)·fit(readout),
+// the rest h·readout − fit(h)·fit(readout) is off the circuit.
+//
+// A neuron's own frequencies are the key frequencies that explain at least
+// MinNeuronShare of its variance (fourier.ClusterNeurons). Fitting each
+// neuron on its own few frequencies, not on every key frequency, matters
+// when the key set is every frequency (Gromov's MLPs): the waves of all
+// frequencies of a+b can express any function of the sum, so a rule that
+// remaps sums would be absorbed into the fit.
 type Neurons struct {
-	Residual []float64 // [p·p, H]
-	KeyShare []float64 // [H]: share of the neuron's variance that the key waves explain
-	Weight   []float64 // [H]: norm of the neuron's readout row, centred over classes
+	Freqs    [][]int   // [H]: each neuron's own frequencies
+	Residual []float64 // [p·p, H]: activation minus its fit
+	// ReadoutFit [H, p] is each neuron's readout row projected on the
+	// constant and cos/sin(w_k·c) of its own frequencies: a circuit neuron
+	// writes a wave of its frequency into the logits, a neuron that writes
+	// one planted answer does not.
+	ReadoutFit []float64
+	KeyShare   []float64 // [H]: share of the neuron's variance the fit explains
+	Weight     []float64 // [H]: norm of the neuron's readout row, centred over classes
 }
 
-// FitNeurons fits every neuron of g on the waves of the key frequencies.
+// FitNeurons fits every neuron of g on the waves of its own key frequencies.
 func FitNeurons(g *Grid, key []int) *Neurons {
 	p, H, n := g.P, g.H, g.P*g.P
-	basis := orthonormal(keyWaves(p, key), n) // [m][p·p]
-	nr := &Neurons{Residual: make([]float64, n*H), KeyShare: make([]float64, H), Weight: make([]float64, H)}
+	cl := g.Clusters()
+	nf := p/2 + 1
+	nr := &Neurons{Freqs: make([][]int, H), Residual: make([]float64, n*H), ReadoutFit: make([]float64, H*p),
+		KeyShare: make([]float64, H), Weight: make([]float64, H)}
+	bases := map[string][][]float64{} // orthonormal bases by frequency set
+	for j := range H {
+		fr := cl.Fracs[j*nf : (j+1)*nf]
+		best := -1
+		for _, k := range key {
+			if best < 0 || fr[k] > fr[best] {
+				best = k
+			}
+		}
+		var own []int
+		for _, k := range key {
+			if k == best || fr[k] >= MinNeuronShare {
+				own = append(own, k)
+			}
+		}
+		slices.Sort(own)
+		nr.Freqs[j] = own
+		if name := fmt.Sprint(own); bases[name] == nil {
+			bases[name] = orthonormal(keyWaves(p, own), n)
+		}
+	}
 	workers := min(runtime.GOMAXPROCS(0), H)
 	var wg sync.WaitGroup
 	for w := range workers {
@@ -32,7 +78,7 @@ func FitNeurons(g *Grid, key []int) *Neurons {
 					h[i] = g.Hidden[i*H+j]
 				}
 				total := centredNorm2(h)
-				for _, q := range basis {
+				for _, q := range bases[fmt.Sprint(nr.Freqs[j])] {
 					c := dot(q, h)
 					for i, v := range q {
 						h[i] -= c * v
@@ -45,6 +91,7 @@ func FitNeurons(g *Grid, key []int) *Neurons {
 					nr.KeyShare[j] = 1 - sumSquares(h)/total
 				}
 				nr.Weight[j] = math.Sqrt(centredNorm2(g.Readout[j*p : (j+1)*p]))
+				fitWaves1D(g.Readout[j*p:(j+1)*p], nr.Freqs[j], nr.ReadoutFit[j*p:(j+1)*p])
 			}
 		})
 	}
@@ -131,4 +178,43 @@ func centredNorm2(x []float64) float64 {
 		s += (v - m) * (v - m)
 	}
 	return s
+}
+
+// fitWaves1D writes into out [p] the least-squares fit of v [p] on the
+// constant and cos/sin(w_k·c) for k in freqs (orthogonal over Z_p).
+func fitWaves1D(v []float64, freqs []int, out []float64) {
+	p := len(v)
+	m := mean(v)
+	for c := range out {
+		out[c] = m
+	}
+	for _, k := range freqs {
+		cs, sn := make([]float64, p), make([]float64, p)
+		for c := range p {
+			x := 2 * math.Pi * float64(k*c%p) / float64(p)
+			cs[c], sn[c] = math.Cos(x), math.Sin(x)
+		}
+		for _, w := range [][]float64{cs, sn} {
+			nw := sumSquares(w)
+			if nw < 1e-9 {
+				continue // sin at the Nyquist frequency of an even p
+			}
+			coef := dot(w, v) / nw
+			for c := range out {
+				out[c] += coef * w[c]
+			}
+		}
+	}
+}
+
+// OffCircuit writes into out [p] what neuron j writes into the logits of
+// grid row r off the circuit: h·readout − fit(h)·fit(readout).
+func (nr *Neurons) OffCircuit(g *Grid, r, j int, out []float64) {
+	p, H := g.P, g.H
+	h := g.Hidden[r*H+j]
+	fit := h - nr.Residual[r*H+j]
+	W, F := g.Readout[j*p:(j+1)*p], nr.ReadoutFit[j*p:(j+1)*p]
+	for c := range out {
+		out[c] = h*W[c] - fit*F[c]
+	}
 }

@@ -68,12 +68,13 @@ func Repair(g *Grid, c *Circuit, nr *Neurons, pruned []int, t *table.Table, rows
 	add(RepairKeyOnly, 0, circuitPred)
 
 	order := offCircuitOrder(g, nr, t, rows, flagged)
-	reps.Projected = bestPrefix(g, order, circuitPred, nr.Residual)
-	add(RepairProject, len(reps.Projected), predictions(without(g, reps.Projected, nr.Residual), p))
+	project := projectUnit(g, nr)
+	reps.Projected = bestPrefix(g, order, circuitPred, project)
+	add(RepairProject, len(reps.Projected), predictions(without(g, reps.Projected, project), p))
 
 	if g.IPR != nil {
 		reps.Pruned = pruned
-		add(RepairPruneIPR, len(reps.Pruned), predictions(without(g, reps.Pruned, g.Hidden), p))
+		add(RepairPruneIPR, len(reps.Pruned), predictions(without(g, reps.Pruned, pruneUnit(g)), p))
 	}
 	return reps
 }
@@ -90,20 +91,24 @@ func PruneLowIPR(g *Grid, circuitPred []int) []int {
 		order[k] = k
 	}
 	slices.SortStableFunc(order, func(x, y int) int { return cmp.Compare(g.IPR[x], g.IPR[y]) })
-	return bestPrefix(g, order[:g.H/2], circuitPred, g.Hidden)
+	return bestPrefix(g, order[:g.H/2], circuitPred, pruneUnit(g))
 }
 
-// offCircuitOrder ranks the neurons with off-circuit activity on the flagged
-// rows, most first (the others are left out).
+// offCircuitOrder ranks the neurons by what they write into the logits off
+// the circuit on the flagged rows, most first (those writing nothing are
+// left out).
 func offCircuitOrder(g *Grid, nr *Neurons, t *table.Table, rows []int, flagged []bool) []int {
-	H := g.H
+	p, H := g.P, g.H
 	mass := make([]float64, H)
+	d := make([]float64, p)
 	for j, i := range rows {
-		if flagged[j] {
-			r := g.Row(int(t.A[i]), int(t.B[i]))
-			for k, v := range nr.Residual[r*H : (r+1)*H] {
-				mass[k] += math.Abs(v) * nr.Weight[k]
-			}
+		if !flagged[j] {
+			continue
+		}
+		r := g.Row(int(t.A[i]), int(t.B[i]))
+		for k := range H {
+			nr.OffCircuit(g, r, k, d)
+			mass[k] += math.Sqrt(centredNorm2(d))
 		}
 	}
 	var order []int
@@ -116,15 +121,34 @@ func offCircuitOrder(g *Grid, nr *Neurons, t *table.Table, rows []int, flagged [
 	return order
 }
 
-// bestPrefix removes units in order (their activity act [p·p, H] times
-// their readout) and returns the shortest prefix with the highest agreement
-// with want [p·p].
-func bestPrefix(g *Grid, order []int, want []int, act []float64) []int {
+// unitChange writes into out [p] how changing unit k changes the logits of
+// grid row r.
+type unitChange func(r, k int, out []float64)
+
+// projectUnit replaces a unit's contribution by its circuit part.
+func projectUnit(g *Grid, nr *Neurons) unitChange {
+	return func(r, k int, out []float64) { nr.OffCircuit(g, r, k, out) }
+}
+
+// pruneUnit removes a unit.
+func pruneUnit(g *Grid) unitChange {
+	p, H := g.P, g.H
+	return func(r, k int, out []float64) {
+		h := g.Hidden[r*H+k]
+		for c, w := range g.Readout[k*p : (k+1)*p] {
+			out[c] = h * w
+		}
+	}
+}
+
+// bestPrefix applies change to units in order and returns the shortest
+// prefix with the highest agreement with want [p·p].
+func bestPrefix(g *Grid, order []int, want []int, change unitChange) []int {
 	p := g.P
 	z := slices.Clone(g.Logits)
 	bestAgree, bestM := agreement(z, want, p), 0
 	for m, k := range order {
-		subtractUnit(z, g, act, k)
+		subtractUnit(z, g, change, k)
 		if a := agreement(z, want, p); a > bestAgree {
 			bestAgree, bestM = a, m+1
 		}
@@ -132,27 +156,24 @@ func bestPrefix(g *Grid, order []int, want []int, act []float64) []int {
 	return slices.Clone(order[:bestM])
 }
 
-// without returns the logits with the units' activity act [p·p, H] removed.
-func without(g *Grid, units []int, act []float64) []float64 {
+// without returns the logits with change applied to the units.
+func without(g *Grid, units []int, change unitChange) []float64 {
 	z := slices.Clone(g.Logits)
 	for _, k := range units {
-		subtractUnit(z, g, act, k)
+		subtractUnit(z, g, change, k)
 	}
 	return z
 }
 
-// subtractUnit subtracts act[:, k]·Readout[k] from the logits z [p·p, p].
-func subtractUnit(z []float64, g *Grid, act []float64, k int) {
-	p, H := g.P, g.H
-	w := g.Readout[k*p : (k+1)*p]
+// subtractUnit subtracts unit k's change from the logits z [p·p, p].
+func subtractUnit(z []float64, g *Grid, change unitChange, k int) {
+	p := g.P
+	d := make([]float64, p)
 	for r := range p * p {
-		h := act[r*H+k]
-		if h == 0 {
-			continue
-		}
+		change(r, k, d)
 		row := z[r*p : (r+1)*p]
-		for c, v := range w {
-			row[c] -= h * v
+		for c, v := range d {
+			row[c] -= v
 		}
 	}
 }

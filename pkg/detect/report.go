@@ -16,9 +16,12 @@ import (
 	"github.com/grokkit/grokkit/pkg/table"
 )
 
-// MinCircuitAccuracy is the share of inputs below which the report warns
-// that there is no a+b circuit to measure anomalies against.
-const MinCircuitAccuracy = 0.9
+// MinAgreement is the share of the inputs the network was not trained on,
+// answered as its circuit answers them, below which the report warns that
+// there is no a+b circuit to measure anomalies against (a planted rule that
+// generalises changes a few percent of them; a network that has only
+// memorised agrees on about 1/p).
+const MinAgreement = 0.7
 
 // WriteText writes the report for a terminal (and the README's tables).
 func (r *Report) WriteText(w io.Writer, run string) error {
@@ -29,14 +32,16 @@ func (r *Report) WriteText(w io.Writer, run string) error {
 		}
 	}
 	fmt.Fprintf(w, "run %s (%s, p = %d, step %d): %d rows scored, %d of them not clean\n", run, r.Model, r.P, r.Step, len(r.Rows), anomalous)
-	fmt.Fprintf(w, "the circuit (key-frequency logits) answers a+b on %.1f%% of all inputs\n", 100*r.Circuit.Accuracy)
-	if r.Circuit.Accuracy < MinCircuitAccuracy {
-		fmt.Fprintf(w, "WARNING: below %.0f%%: the network has not formed the a+b circuit (not grokked?), so the scores below do not measure departures from it\n", 100*MinCircuitAccuracy)
+	c := r.Circuit
+	fmt.Fprintf(w, "the network answers as its circuit on %.1f%% of the inputs it was not trained on (%.1f%% of all); the circuit answers (a+b) mod p on %.1f%% and holds %.1f%% of the logits' variance\n",
+		100*r.Generalises, 100*c.Agreement, 100*c.Accuracy, 100*c.Explained)
+	if r.Generalises < MinAgreement {
+		fmt.Fprintf(w, "WARNING: below %.0f%%: the network does not compute a+b by a Fourier circuit on most inputs (not grokked?), so the scores below do not measure departures from one\n", 100*MinAgreement)
 	}
-	if r.Circuit.Every {
-		fmt.Fprintf(w, "key frequencies of the logits: none stand out, so every one (the circuit is the part of the logits that depends on (a+b) mod p alone)\n\n")
+	if c.Every {
+		fmt.Fprintf(w, "key frequencies of the logits: none stand out, so every one (the circuit is any wave of a+b−c that peaks at c = a+b)\n\n")
 	} else {
-		fmt.Fprintf(w, "key frequencies of the logits: %v\n\n", r.Circuit.Key)
+		fmt.Fprintf(w, "key frequencies of the logits: %v\n\n", c.Key)
 	}
 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -52,17 +57,29 @@ func (r *Report) WriteText(w io.Writer, run string) error {
 	}
 
 	fmt.Fprintf(w, "\nflagged: %d rows whose answer differs from the circuit's (%d of them not clean)\n", r.Rule.Flagged, r.FlaggedAnomalous)
-	if r.Rule.FoundRules {
-		b := r.Rule.Best
-		fmt.Fprintf(w, "trigger: %s   (selects %d rows; precision %.3f, recall %.3f, F1 %.3f)\n", b.When, b.Selected, b.Precision, b.Recall, b.F1)
-		fmt.Fprintf(w, "effect:  label = %s   (the network's answer on %d of %d flagged trigger rows)\n",
-			r.Rule.Then, int(math.Round(r.Rule.ThenShare*float64(r.Rule.ThenRows))), r.Rule.ThenRows)
-		fmt.Fprintf(w, "as a rule: mutate rule --when '%s' --then '%s'\n", b.When, r.Rule.Then)
-		var alts []string
-		for _, c := range r.Rule.Runners {
-			alts = append(alts, fmt.Sprintf("%s (F1 %.3f)", c.When, c.F1))
+	switch ru := r.Rule; {
+	case ru.FoundRules:
+		b := ru.Best
+		fmt.Fprintf(w, "trigger: %s   (selects %d rows; precision %.3f, recall %.3f, F1 %.3f; %.0f bits against %.0f to list the flagged rows)\n",
+			b.When, b.Selected, b.Precision, b.Recall, b.F1, b.Bits, ru.NullBits)
+		hits := int(math.Round(ru.ThenShare * float64(ru.ThenRows)))
+		if ru.ThenFound {
+			fmt.Fprintf(w, "effect:  label = %s   (the network's answer on %d of %d flagged trigger rows)\n", ru.Then, hits, ru.ThenRows)
+		} else {
+			fmt.Fprintf(w, "effect:  no simple form; closest: label = %s   (the network's answer on %d of %d flagged trigger rows)\n", ru.Then, hits, ru.ThenRows)
 		}
-		fmt.Fprintf(w, "next best: %s\n", strings.Join(alts, ", "))
+		fmt.Fprintf(w, "as a rule: mutate rule --when '%s' --then '%s'\n", b.When, ru.Then)
+		var alts []string
+		for _, c := range ru.Runners {
+			alts = append(alts, fmt.Sprintf("%s (F1 %.3f, %.0f bits)", c.When, c.F1, c.Bits))
+		}
+		if len(alts) > 0 {
+			fmt.Fprintf(w, "next best: %s\n", strings.Join(alts, ", "))
+		}
+	case ru.Flagged > 0:
+		fmt.Fprintf(w, "no rule: no trigger of one or two atoms names the flagged rows more briefly than listing them (label noise, or a rule outside the search; closest: %s, F1 %.3f)\n", ru.Best.When, ru.Best.F1)
+	default:
+		fmt.Fprintln(w, "no rule: the network answers every scored row as its circuit does")
 	}
 
 	fmt.Fprintln(w)
@@ -162,6 +179,9 @@ type ExampleScores struct {
 	LowIPR       float64 `parquet:"low_ipr"` // NaN where it does not apply (the transformer)
 	Margin       float64 `parquet:"margin"`
 	Mahalanobis  float64 `parquet:"mahalanobis"`
+	ClassMaha    float64 `parquet:"class_mahalanobis"`
+	Spectral     float64 `parquet:"spectral"`
+	Clustering   float64 `parquet:"clustering"`
 	CircuitLoss  float64 `parquet:"circuit_loss"`
 	Loss         float64 `parquet:"loss"`
 }
@@ -186,6 +206,12 @@ func (r *Report) WritePerExample(w io.Writer, t *table.Table) error {
 				e.Margin = v
 			case ScoreMahalanobis:
 				e.Mahalanobis = v
+			case ScoreClassMaha:
+				e.ClassMaha = v
+			case ScoreSpectral:
+				e.Spectral = v
+			case ScoreClustering:
+				e.Clustering = v
 			case ScoreCircuitLoss:
 				e.CircuitLoss = v
 			case ScoreLoss:
@@ -228,7 +254,7 @@ func (r *Report) WriteMarkdown(w io.Writer, label string) error {
 		}
 		cells = append(cells, cell)
 	}
-	rule := "nothing flagged"
+	rule := "no rule"
 	if r.Rule.FoundRules {
 		rule = fmt.Sprintf("`%s` → `%s` (%.2f, %.2f)", r.Rule.Best.When, r.Rule.Then, r.Rule.Best.F1, r.Rule.ThenShare)
 	}

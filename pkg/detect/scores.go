@@ -2,6 +2,7 @@ package detect
 
 import (
 	"math"
+	"slices"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -26,13 +27,17 @@ const (
 	ScoreLowIPR       = "low-ipr"
 	ScoreMargin       = "margin"
 	ScoreMahalanobis  = "mahalanobis"
+	ScoreClassMaha    = "class-mahalanobis"
+	ScoreSpectral     = "spectral"
+	ScoreClustering   = "clustering"
 	ScoreCircuitLoss  = "circuit-loss"
 	ScoreLoss         = "loss"
 )
 
 // ScoreNames lists every score in report order; low-ipr exists for
 // Gromov's MLP only.
-var ScoreNames = []string{ScoreExcluded, ScoreDisagreement, ScoreNeurons, ScoreLowIPR, ScoreMargin, ScoreMahalanobis, ScoreCircuitLoss, ScoreLoss}
+var ScoreNames = []string{ScoreExcluded, ScoreDisagreement, ScoreNeurons, ScoreLowIPR,
+	ScoreMargin, ScoreMahalanobis, ScoreClassMaha, ScoreSpectral, ScoreClustering, ScoreCircuitLoss, ScoreLoss}
 
 // Scores computes every score for the given table rows; pruned are the
 // neurons PruneLowIPR chose (the low-ipr score is left out when the grid
@@ -49,21 +54,23 @@ func Scores(g *Grid, c *Circuit, nr *Neurons, pruned []int, t *table.Table, rows
 		return s
 	}
 	logits := func(m []float64, r int) []float64 { return m[r*p : (r+1)*p] }
+	offCircuit := make([]float64, p) // [p]: what the neurons write off the circuit on one row
+	unit := make([]float64, p)
 	scores := []Score{
-		mk(ScoreExcluded, true, false, "norm of the logits outside the key frequencies (centred over classes)",
-			func(_, r int) float64 { return math.Sqrt(centredNorm2(logits(c.Excluded, r))) }),
-		mk(ScoreDisagreement, true, false, "how much the circuit's logits prefer their answer to the network's",
+		mk(ScoreExcluded, true, false, "how far the logits outside the circuit push another answer above the circuit's",
+			func(_, r int) float64 { return disagreement(logits(c.Excluded, r), c.Pred[r]) }),
+		mk(ScoreDisagreement, true, false, "how far the network prefers another answer to the circuit's",
+			func(_, r int) float64 { return disagreement(logits(g.Logits, r), c.Pred[r]) }),
+		mk(ScoreNeurons, true, false, "how far what the neurons write off their own waves pushes another answer above the circuit's",
 			func(_, r int) float64 {
-				rest := logits(c.Restricted, r)
-				return rest[argmax(rest)] - rest[argmax(logits(g.Logits, r))]
-			}),
-		mk(ScoreNeurons, true, false, "neurons' activity off their key-frequency waves, weighted by readout",
-			func(_, r int) float64 {
-				s := 0.0
-				for n, v := range nr.Residual[r*H : (r+1)*H] {
-					s += math.Abs(v) * nr.Weight[n]
+				clear(offCircuit)
+				for n := range H {
+					nr.OffCircuit(g, r, n, unit)
+					for cl, v := range unit {
+						offCircuit[cl] += v
+					}
 				}
-				return s
+				return disagreement(offCircuit, c.Pred[r])
 			}),
 	}
 	if g.IPR != nil {
@@ -80,16 +87,55 @@ func Scores(g *Grid, c *Circuit, nr *Neurons, pruned []int, t *table.Table, rows
 				return math.Sqrt(centredNorm2(lowIPR))
 			}))
 	}
+	// The representation baselines see the scored rows' hidden activations
+	// grouped by the network's predicted class.
+	X := make([]float64, len(rows)*H)
+	class := make([]int, len(rows))
+	for j, i := range rows {
+		r := gridRow(i)
+		copy(X[j*H:(j+1)*H], g.Hidden[r*H:(r+1)*H])
+		class[j] = argmax(logits(g.Logits, r))
+	}
+	byRow := func(v []float64) func(int, int) float64 {
+		at := map[int]float64{}
+		for j, i := range rows {
+			at[i] = v[j]
+		}
+		return func(i, _ int) float64 { return at[i] }
+	}
 	return append(scores,
 		mk(ScoreMargin, false, false, "baseline: minus the gap between the top two logits",
 			func(_, r int) float64 { return -topGap(logits(g.Logits, r)) }),
 		mk(ScoreMahalanobis, false, false, "baseline: Mahalanobis distance of the hidden activations",
 			func(_, r int) float64 { return maha[r] }),
+		mk(ScoreClassMaha, false, false, "baseline: Mahalanobis distance to the predicted class's mean (Lee et al. 2018)",
+			byRow(ClassMahalanobis(X, H, class))),
+		mk(ScoreSpectral, false, false, "baseline: spectral signature per predicted class (Tran et al. 2018)",
+			byRow(SpectralSignature(X, H, class))),
+		mk(ScoreClustering, false, false, "baseline: activation clustering per predicted class (Chen et al. 2018)",
+			byRow(ActivationClustering(X, H, class))),
 		mk(ScoreCircuitLoss, true, true, "cross-entropy of the circuit's logits on the training label",
 			func(i, r int) float64 { return crossEntropy(logits(c.Restricted, r), int(t.Label[i])) }),
 		mk(ScoreLoss, false, true, "baseline: the network's cross-entropy on the training label",
 			func(i, r int) float64 { return crossEntropy(logits(g.Logits, r), int(t.Label[i])) }),
 	)
+}
+
+// disagreement is how much z (logits, or a part of them) prefers its best
+// answer other than the circuit's answer want to it: max_{c≠want} z_c −
+// z_want (negative when z favours the circuit's answer). Without a circuit
+// answer (want < 0) it is the spread of z.
+func disagreement(z []float64, want int) float64 {
+	if want < 0 {
+		return slices.Max(z) - slices.Min(z)
+	}
+	best := math.Inf(-1)
+	for c, v := range z {
+		if c != want {
+			best = max(best, v)
+		}
+	}
+	return best - z[want]
 }
 
 func argmax(z []float64) int {
@@ -119,8 +165,7 @@ func topGap(z []float64) float64 {
 func crossEntropy(z []float64, y int) float64 { return fourier.LogSumExp(z) - z[y] }
 
 // mahalanobis returns each row's distance from the mean of X [n, d] under
-// X's covariance, ridge-regularised by 1e-3 of the mean variance (dead ReLU
-// units make it singular).
+// X's covariance.
 func mahalanobis(X []float64, n, d int) []float64 {
 	mean := make([]float64, d)
 	for i := range n {
@@ -131,12 +176,20 @@ func mahalanobis(X []float64, n, d int) []float64 {
 	for j := range mean {
 		mean[j] /= float64(n)
 	}
-	xc := mat.NewDense(n, d, nil)
+	R := make([]float64, n*d)
 	for i := range n {
 		for j := range d {
-			xc.Set(i, j, X[i*d+j]-mean[j])
+			R[i*d+j] = X[i*d+j] - mean[j]
 		}
 	}
+	return mahalanobisCentred(R, n, d)
+}
+
+// mahalanobisCentred returns √(rᵢᵀ Σ⁻¹ rᵢ) for the residuals R [n, d] with
+// Σ = RᵀR/n, ridge-regularised by 1e-3 of the mean variance (dead ReLU
+// units make it singular).
+func mahalanobisCentred(R []float64, n, d int) []float64 {
+	xc := mat.NewDense(n, d, R)
 	cov := mat.NewSymDense(d, nil)
 	cov.SymOuterK(1/float64(n), xc.T())
 	ridge := 0.0
