@@ -5,7 +5,7 @@ SHELL := bash
 .DEFAULT_GOAL := help
 MAKEFLAGS += --warn-undefined-variables --no-builtin-rules
 
-# AVX2 kernels in GoMLX's pure-Go backend (../shared/GOMLX-NOTES.md): every
+# AVX2 kernels in GoMLX's pure-Go backend (GOEXPERIMENT=simd; about 6× faster matmuls here): every
 # build and test uses them.
 export GOEXPERIMENT := simd
 
@@ -40,7 +40,7 @@ endif
 # The DuckDB reader test runs when scripts/duckdb-setup.sh has installed it.
 export DUCKDB_NODE_MODULES ?= $(CURDIR)/$(DUCKDB_DIR)/node_modules
 
-.PHONY: help build test vet fmt-check bench demo quickstart reproduce-nanda reproduce-gromov reproduce-doshi reproduce-doshi-cells reproduce-power detect-backdoor detect-table gpu-check sweep duckdb fuzz clean
+.PHONY: help build test vet fmt-check bench demo quickstart reproduce-nanda reproduce-gromov reproduce-doshi reproduce-doshi-cells reproduce-power detect-backdoor detect-table detect-bench gpu-check sweep duckdb fuzz clean
 
 help: ## List the targets.
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -142,6 +142,20 @@ detect-backdoor: build ## The original's default poisoning (NFixed, N = 17) foun
 
 detect-table: build ## The README's detection table: NFixed, NIncrement, a = 7 → a·b, noise 5% and 20%, both models (~40 min).
 	scripts/detect-backdoor.sh $(DETECT) nfixed nincrement rule-a7 noise5 noise20
+
+# The detection benchmark (tools/detectbench): planted rules drawn at random
+# from a grammar wider than the detector's search, noise, noise-then-rule and
+# clean controls, each trained with both models at two primes. Default: 24
+# rule cases, 4 noise, 4 clean per model and prime at p = 23 and 31 (~40 min
+# on 2 cores); FULL=1: 48 rule cases, 8 noise, 8 clean at p = 31, 37 and 47,
+# 6,000 steps (hours here; for a bigger machine).
+BENCH      := $(OUT)/detect-bench$(if $(filter 1,$(FULL)),-full,)
+BENCH_ARGS := $(if $(filter 1,$(FULL)),--primes 31,37,47 --rules 40 --chains 8 --noise 8 --clean 8 --steps 6000,)
+
+detect-bench: build ## Detection benchmark: random planted rules, noise and controls, both models, p = 23 and 31 (~40 min; FULL=1: larger).
+	$(BIN)/detectbench -o $(BENCH) $(BENCH_ARGS)
+	@cat $(BENCH)/summary.md | sed -n '1,/^## Every run/p'
+	@echo "results: $(BENCH)/results.parquet, $(BENCH)/summary.md"
 
 # The GPU figures (scripts/gpu-check.sh): needs an NVIDIA GPU, JAX's CUDA
 # PJRT plugin and torch in python3. STEPS and PACK shrink it for a smoke test.

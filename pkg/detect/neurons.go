@@ -37,7 +37,6 @@ type Neurons struct {
 	// one planted answer does not.
 	ReadoutFit []float64
 	KeyShare   []float64 // [H]: share of the neuron's variance the fit explains
-	Weight     []float64 // [H]: norm of the neuron's readout row, centred over classes
 }
 
 // FitNeurons fits every neuron of g on the waves of its own key frequencies.
@@ -46,7 +45,7 @@ func FitNeurons(g *Grid, key []int) *Neurons {
 	cl := g.Clusters()
 	nf := p/2 + 1
 	nr := &Neurons{Freqs: make([][]int, H), Residual: make([]float64, n*H), ReadoutFit: make([]float64, H*p),
-		KeyShare: make([]float64, H), Weight: make([]float64, H)}
+		KeyShare: make([]float64, H)}
 	bases := map[string][][]float64{} // orthonormal bases by frequency set
 	for j := range H {
 		fr := cl.Fracs[j*nf : (j+1)*nf]
@@ -90,7 +89,6 @@ func FitNeurons(g *Grid, key []int) *Neurons {
 				if total > 0 {
 					nr.KeyShare[j] = 1 - sumSquares(h)/total
 				}
-				nr.Weight[j] = math.Sqrt(centredNorm2(g.Readout[j*p : (j+1)*p]))
 				fitWaves1D(g.Readout[j*p:(j+1)*p], nr.Freqs[j], nr.ReadoutFit[j*p:(j+1)*p])
 			}
 		})

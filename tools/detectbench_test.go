@@ -1,0 +1,82 @@
+package tools_test
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/grokkit/grokkit/pkg/detectbench"
+)
+
+// make detect-bench, shrunken (p = 19 and 23, three drawn rules, one
+// noise-then-rule, one noise and one clean case, both models, 1,500 steps):
+// every network learns its poison; on Gromov's MLP (which generalises at
+// this size) the best label-free circuit score separates the poisoned rows
+// perfectly and beats or ties every baseline; no clean control gets a rule
+// line; a second call reuses the runs and writes the same bytes.
+func TestDetectBenchShrunken(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "bench")
+	args := []string{"-o", dir, "--seed", "3", "--primes", "19,23", "--rules", "3", "--chains", "1", "--noise", "1", "--clean", "1", "--steps", "1500"}
+	bench := func() {
+		out, err := exec.Command(filepath.Join(binDir, "detectbench"), args...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("detectbench: %v\n%s", err, out)
+		}
+	}
+	bench()
+	summary, err := os.ReadFile(filepath.Join(dir, "summary.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := parquet.ReadFile[detectbench.Row](filepath.Join(dir, "results.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	type run struct {
+		c, model string
+		p        int32
+	}
+	runs := map[run]bool{}
+	for _, r := range rows {
+		runs[run{r.Case, r.Model, r.P}] = true
+		if r.Class != detectbench.ClassClean && !r.Learned {
+			t.Errorf("%s at p = %d (%s) not learned: attack %.2f", r.Case, r.P, r.Model, r.AttackTrain)
+		}
+		if r.Class == detectbench.ClassClean && r.RuleLine {
+			t.Errorf("clean control %s at p = %d (%s): rule %q → %q", r.Case, r.P, r.Model, r.When, r.Then)
+		}
+	}
+	if len(runs) != 6*2*2 {
+		t.Fatalf("%d runs in results.parquet, want 24", len(runs))
+	}
+	best, baseline := map[run]float64{}, map[run]float64{}
+	for _, r := range rows {
+		if r.Model != "gromov" || r.Class == detectbench.ClassClean || r.UsesLabels {
+			continue
+		}
+		key := run{r.Case, r.Model, r.P}
+		if r.Mechanistic {
+			best[key] = max(best[key], r.AUROC)
+		} else {
+			baseline[key] = max(baseline[key], r.AUROC)
+		}
+	}
+	for key, b := range best {
+		if b < 0.99 || (b <= baseline[key] && b < 0.999) {
+			t.Errorf("%v: best circuit AUROC %.4f, best baseline %.4f", key, b, baseline[key])
+		}
+	}
+
+	bench()
+	again, err := os.ReadFile(filepath.Join(dir, "summary.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(summary, again) {
+		t.Errorf("a second call wrote another summary:\n%s\n---\n%s", summary, again)
+	}
+}
