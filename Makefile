@@ -149,8 +149,13 @@ detect-table: build ## The README's detection table: NFixed, NIncrement, a = 7 â
 # rule cases, 4 noise, 4 clean per model and prime at p = 23 and 31 (~40 min
 # on 2 cores); FULL=1: 48 rule cases, 8 noise, 8 clean at p = 31, 37 and 47,
 # 6,000 steps (hours here; for a bigger machine).
-BENCH      := $(OUT)/detect-bench$(if $(filter 1,$(FULL)),-full,)
-BENCH_ARGS := $(if $(filter 1,$(FULL)),--primes 31,37,47 --rules 40 --chains 8 --noise 8 --clean 8 --steps 6000,)
+ifeq ($(FULL),1)
+BENCH      := $(OUT)/detect-bench-full
+BENCH_ARGS := --primes 31,37,47 --rules 40 --chains 8 --noise 8 --clean 8 --steps 6000
+else
+BENCH      := $(OUT)/detect-bench
+BENCH_ARGS :=
+endif
 
 detect-bench: build ## Detection benchmark: random planted rules, noise and controls, both models, p = 23 and 31 (~40 min; FULL=1: larger).
 	$(BIN)/detectbench -o $(BENCH) $(BENCH_ARGS)

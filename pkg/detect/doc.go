@@ -3,17 +3,22 @@
 // label noise, from the weights and the inputs alone.
 //
 // The network is run on every input (a, b) of Z_p² (a Grid). Its key
-// frequencies are read off the logits, which splits each input's logits into
-// the circuit's part (cos/sin(w_k(a+b−c)) at the key frequencies) and the
-// rest (Nanda et al.'s restricted/excluded decomposition, per input), and
-// each hidden neuron's activation table into its key-frequency part and a
-// residual. Anomaly scores are built from those residuals; two baselines that
-// know nothing of the task (output margin, Mahalanobis distance of the
-// hidden activations) sit beside them. The kind column is used only to score
-// the detectors (AUROC, precision at the true count), never by them.
+// frequencies are read off the logits and the neurons
+// (fourier.NetworkKeyFrequencies, the rule fourier uses too). The circuit is
+// the answer's translation structure: one global wave per key frequency
+// along a+b−c, with a fitted phase and a non-negative amplitude per input
+// (circuit.go); whatever its trigger, a planted rule's answer falls outside
+// it. Each hidden neuron is fitted on the waves of its own frequencies,
+// activation and readout (neurons.go). The circuit scores ask how far the
+// logits, the off-circuit logits and the neurons' off-circuit writes push an
+// answer other than the circuit's (scores.go); the label-free baselines of
+// the backdoor literature sit beside them (baselines.go). The kind column is
+// used only to score the detectors (AUROC, precision at the true count),
+// never by them.
 //
-// From the flagged inputs a rule is named (the best simple predicate on a and
-// b, and the effect the network applies there, in mutate's rule language) and
-// the network is repaired two ways: keeping only the key-frequency logits, and
-// ablating the neurons whose off-circuit activity sits on the flagged inputs.
+// From the flagged inputs a rule is named by minimum description length
+// (atoms.go, rules.go, effects.go, mdl.go) in mutate's rule language, or no
+// rule when none is shorter than listing the rows, and the network is
+// repaired: keeping only the circuit's logits, replacing neurons by their
+// circuit part, or pruning Doshi et al.'s lowest-IPR neurons (repair.go).
 package detect

@@ -8,8 +8,9 @@ import (
 	"github.com/grokkit/grokkit/pkg/table"
 )
 
-// Plot draws two panels: each score's AUROC per kind (bars) and each
-// score's ROC curve for all anomalous rows against the clean ones.
+// Plot draws two panels: each score's AUROC per kind (bars, named) and each
+// score's ROC curve for all anomalous rows against the clean ones (circuit
+// scores solid, baselines dashed, the chance diagonal grey).
 func (r *Report) Plot(path, run string) error {
 	var kinds []string
 	for _, res := range r.Results {
@@ -26,17 +27,15 @@ func (r *Report) Plot(path, run string) error {
 		bars = append(bars, s)
 	}
 	var rocs []plot.Series
+	var names []string
 	for _, s := range r.Scores {
 		fpr, tpr := r.roc(s)
-		rocs = append(rocs, plot.Series{Label: s.Name, X: fpr, Y: tpr})
-	}
-	names := ""
-	for i, s := range r.Scores {
-		names += fmt.Sprintf(" %d=%s", i, s.Name)
+		rocs = append(rocs, plot.Series{Label: s.Name, X: fpr, Y: tpr, Dashed: !s.Mechanistic})
+		names = append(names, s.Name)
 	}
 	return plot.Panels(path,
-		plot.Panel{Title: fmt.Sprintf("%s: AUROC per score", run), XLabel: "score:" + names, YLabel: "AUROC", Bars: true, Lines: bars, LegendBottom: true},
-		plot.Panel{Title: "ROC, every anomalous row against the clean ones", XLabel: "false positive rate", YLabel: "true positive rate", Lines: rocs, LegendBottom: true},
+		plot.Panel{Title: fmt.Sprintf("%s (%s, p = %d): AUROC per score", run, r.modelName(), r.P), YLabel: "AUROC", Bars: true, Lines: bars, LegendBottom: true, XNames: names},
+		plot.Panel{Title: "ROC, every anomalous row against the clean ones", XLabel: "false positive rate", YLabel: "true positive rate", Lines: rocs, Unit: true},
 	)
 }
 

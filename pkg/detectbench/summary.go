@@ -14,19 +14,15 @@ import (
 	"github.com/grokkit/grokkit/pkg/detect"
 )
 
-// Row is one row of results.parquet: one score on one run.
+// Row is one row of results.parquet: one score on one run (detect.Result's
+// columns: score, kind, mechanistic, uses_labels, positives, negatives,
+// auroc, precision_at_n), with the run's outcome beside it.
 type Row struct {
-	Case          string  `parquet:"case,dict"`
-	Class         string  `parquet:"class,dict"`
-	P             int32   `parquet:"p"`
-	Model         string  `parquet:"model,dict"`
-	Score         string  `parquet:"score,dict"`
-	Mechanistic   bool    `parquet:"mechanistic"`
-	UsesLabels    bool    `parquet:"uses_labels"`
-	Positives     int64   `parquet:"positives"`
-	Negatives     int64   `parquet:"negatives"`
-	AUROC         float64 `parquet:"auroc"`
-	PrecisionAtN  float64 `parquet:"precision_at_n"`
+	Case  string `parquet:"case,dict"`
+	Class string `parquet:"class,dict"`
+	P     int32  `parquet:"p"`
+	Model string `parquet:"model,dict"`
+	detect.Result
 	Learned       bool    `parquet:"learned"`
 	AttackTrain   float64 `parquet:"attack_train"`
 	CleanTestAcc  float64 `parquet:"clean_test_accuracy"`
@@ -50,9 +46,7 @@ func WriteResults(w io.Writer, pl *Plan, outs []*Outcome) error {
 	var rows []Row
 	for _, o := range outs {
 		for _, r := range o.Results {
-			rows = append(rows, Row{Case: o.Case, Class: o.Class, P: int32(o.P), Model: o.Model, Score: r.Score,
-				Mechanistic: r.Mechanistic, UsesLabels: r.UsesLabels, Positives: r.Positives, Negatives: r.Negatives,
-				AUROC: r.AUROC, PrecisionAtN: r.PrecisionAtN, Learned: o.Learned, AttackTrain: o.AttackTrain,
+			rows = append(rows, Row{Case: o.Case, Class: o.Class, P: int32(o.P), Model: o.Model, Result: r, Learned: o.Learned, AttackTrain: o.AttackTrain,
 				CleanTestAcc: o.CleanTestAcc, Generalises: o.Generalises, RuleLine: o.RuleLine, When: o.When, Then: o.Then,
 				ReplayF1: o.ReplayF1, RepairKeyOK: o.RepairOK[detect.RepairKeyOnly], RepairProjOK: o.RepairOK[detect.RepairProject],
 				RepairPruneOK: o.RepairOK[detect.RepairPruneIPR]})
@@ -123,7 +117,7 @@ func WriteSummary(w io.Writer, pl *Plan, models []string, outs []*Outcome, heade
 		planted := describe(cases[o.Case])
 		rec := "no rule"
 		if o.RuleLine {
-			rec = fmt.Sprintf("`%s` → `%s`", o.When, o.Then)
+			rec = fmt.Sprintf("`%s` → `%s`", cell(o.When), cell(o.Then))
 		}
 		var ok []string
 		for _, name := range []string{detect.RepairKeyOnly, detect.RepairProject, detect.RepairPruneIPR} {
@@ -142,13 +136,16 @@ func WriteSummary(w io.Writer, pl *Plan, models []string, outs []*Outcome, heade
 	return err
 }
 
+// cell escapes the pipes of a rule ("||") for a markdown table cell.
+func cell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
+
 // describe writes a case's mutations in mutate's terms.
 func describe(c Case) string {
 	var parts []string
 	for _, m := range c.Mutations {
 		switch {
 		case m.Scheme == "rule":
-			parts = append(parts, fmt.Sprintf("`%s` → `%s`", m.When, m.Then))
+			parts = append(parts, fmt.Sprintf("`%s` → `%s`", cell(m.When), cell(m.Then)))
 		case m.Fraction > 0:
 			parts = append(parts, fmt.Sprintf("%s %.1f%%", m.Scheme, 100*m.Fraction))
 		default:

@@ -2,6 +2,7 @@ package plot
 
 import (
 	"fmt"
+	"image/color"
 	"math"
 
 	"gonum.org/v1/plot"
@@ -11,8 +12,9 @@ import (
 
 // Series is one named curve over arbitrary x values.
 type Series struct {
-	Label string
-	X, Y  []float64
+	Label  string
+	X, Y   []float64
+	Dashed bool // a second kind of curve beside the solid ones (e.g. baselines)
 }
 
 // Panel is one plot of a figure.
@@ -22,6 +24,11 @@ type Panel struct {
 	Lines                 []Series
 	Bars                  bool // draw the series as grouped bars (spectra)
 	LegendBottom          bool
+	// XNames labels x = 0, 1, … by name (slanted), in place of numbers.
+	XNames []string
+	// Unit: both axes run over [0, 1] with the chance diagonal drawn, and
+	// the legend sits in a strip right of x = 1, off the data (ROC curves).
+	Unit bool
 }
 
 // Panels writes a PNG with the panels side by side.
@@ -52,6 +59,30 @@ func drawPanel(pn Panel) (*plot.Plot, error) {
 	}
 	p.Add(plotter.NewGrid())
 	p.Legend.Top = !pn.LegendBottom
+	if pn.XNames != nil {
+		var ticks []plot.Tick
+		for i, name := range pn.XNames {
+			ticks = append(ticks, plot.Tick{Value: float64(i), Label: name})
+		}
+		p.X.Tick.Marker = plot.ConstantTicks(ticks)
+		p.X.Tick.Label.Rotation = math.Pi / 5
+		p.X.Tick.Label.XAlign = -1 // right-aligned under the bar, slanted
+		p.X.Tick.Label.YAlign = -1.2
+		p.X.Min, p.X.Max = -0.5, float64(len(pn.XNames))-0.5
+	}
+	if pn.Unit {
+		diag, err := plotter.NewLine(plotter.XYs{{X: 0, Y: 0}, {X: 1, Y: 1}})
+		if err != nil {
+			return nil, err
+		}
+		diag.Color = color.Gray{Y: 150}
+		diag.Dashes = []vg.Length{vg.Points(2), vg.Points(2)}
+		p.Add(diag)
+		p.Legend.Add("chance", diag)
+		p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1.55, 0, 1
+		p.X.Tick.Marker = plot.ConstantTicks([]plot.Tick{{Value: 0, Label: "0"}, {Value: 0.5, Label: "0.5"}, {Value: 1, Label: "1"}})
+		p.Legend.Top = false
+	}
 	width := vg.Points(4)
 	for i, s := range pn.Lines {
 		var pts plotter.XYs
@@ -89,6 +120,9 @@ func drawPanel(pn Panel) (*plot.Plot, error) {
 		}
 		line.Color = col
 		line.Width = vg.Points(1.5)
+		if s.Dashed {
+			line.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
+		}
 		p.Add(line)
 		p.Legend.Add(s.Label, line)
 	}
