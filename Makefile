@@ -140,7 +140,7 @@ detect-backdoor: build ## The original's default poisoning (NFixed, N = 17) foun
 	scripts/detect-backdoor.sh $(DETECT) nfixed
 	@echo "reports: $(DETECT)/nfixed/*/detect.txt; figures: $(DETECT)/nfixed/*/detect.png"
 
-detect-table: build ## The README's detection table: NFixed, NIncrement, a = 7 → a·b, noise 5% and 20%, both models (~40 min).
+detect-table: build ## The README's detection table: NFixed, NIncrement, a = 7 → a·b, noise 5% and 20%, both models (~10 min).
 	scripts/detect-backdoor.sh $(DETECT) nfixed nincrement rule-a7 noise5 noise20
 
 # The detection benchmark (tools/detectbench): planted rules drawn at random

@@ -44,8 +44,13 @@ func (r *Report) WriteText(w io.Writer, run string) error {
 		fmt.Fprintf(w, "key frequencies of the logits: %v\n\n", c.Key)
 	}
 
+	if len(r.Results) == 0 {
+		fmt.Fprintln(w, "no row of the table is marked as anything but clean: the scores have nothing to be measured against (kind)")
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "score\ttype\tkind\tpositives\tAUROC\tprecision@n\tabout")
+	if len(r.Results) > 0 {
+		fmt.Fprintln(tw, "score\ttype\tkind\tpositives\tAUROC\tprecision@n\tabout")
+	}
 	for _, res := range r.Results {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%.4f\t%.4f\t%s\n", res.Score, scoreType(res.Mechanistic, res.UsesLabels), res.Kind, res.Positives, res.AUROC, res.PrecisionAtN, r.about(res.Score))
 	}
