@@ -29,8 +29,8 @@ func Generate(s Spec) (*Table, error) {
 	if err := op.CheckP(s.P); err != nil {
 		return nil, err
 	}
-	if !(s.TrainFraction > 0 && s.TrainFraction <= 1) {
-		return nil, fmt.Errorf("train fraction %g is outside (0, 1]", s.TrainFraction)
+	if err := checkFraction(s.TrainFraction); err != nil {
+		return nil, fmt.Errorf("train fraction %v", err)
 	}
 	p := s.P
 	f := op.Table(p)
@@ -41,7 +41,7 @@ func Generate(s Spec) (*Table, error) {
 		}
 	}
 	n *= p
-	nTrain := int(math.Floor(s.TrainFraction * float64(n)))
+	nTrain := trainRows(s.TrainFraction, n)
 	if nTrain == 0 {
 		return nil, fmt.Errorf("train fraction %g of %d rows selects no training row", s.TrainFraction, n)
 	}
@@ -71,4 +71,18 @@ func Generate(s Spec) (*Table, error) {
 		t.Train[i] = true
 	}
 	return t, nil
+}
+
+// checkFraction is the rule for a train fraction, from moddata's flag or a
+// file's metadata; the caller names which.
+func checkFraction(f float64) error {
+	if !(f > 0 && f <= 1) {
+		return fmt.Errorf("%g is outside (0, 1]", f)
+	}
+	return nil
+}
+
+// trainRows is the size of the train split moddata draws: floor(f·rows).
+func trainRows(f float64, rows int) int {
+	return int(math.Floor(f * float64(rows)))
 }

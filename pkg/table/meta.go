@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
+
+	"github.com/grokkit/grokkit/pkg/arith"
 )
 
 // Meta is the file's key-value metadata.
@@ -64,57 +67,89 @@ func (m Meta) pairs() [][2]string {
 	}
 }
 
+// metaKeys are the keys in the order Write puts them.
+var metaKeys = []string{keyP, keyOp, keySeed, keyTrainFraction, keyEquals, keyVersion, keyHistory}
+
 // parseMeta reads the metadata back; lookup returns a key's value.
+//
+// A file without our metadata (DuckDB, pandas and polars drop it unless
+// told to keep it) is refused, not completed from its rows: seed and
+// history cannot be recovered at all, train_fraction only to an interval,
+// and p and op are ambiguous for small p or a table without every pair. The
+// metadata is what traces a run back to the commands that made its data, so
+// a guess would pass for a record. The error says how to keep it instead.
 func parseMeta(lookup func(string) (string, bool)) (Meta, error) {
-	get := func(k string) (string, error) {
-		v, ok := lookup(k)
+	v := map[string]string{}
+	var missing []string
+	for _, k := range metaKeys {
+		s, ok := lookup(k)
 		if !ok {
-			return "", fmt.Errorf("metadata key %q is missing (not a grokkit table?)", k)
+			missing = append(missing, k)
 		}
-		return v, nil
+		v[k] = s
+	}
+	if len(missing) > 0 {
+		return Meta{}, missingKeys(missing)
 	}
 	var m Meta
 	var err error
-	var s string
-	if s, err = get(keyP); err != nil {
-		return m, err
+	if m.P, err = strconv.Atoi(v[keyP]); err != nil {
+		return m, fmt.Errorf("metadata p = %q is not an integer", v[keyP])
 	}
-	if m.P, err = strconv.Atoi(s); err != nil {
-		return m, fmt.Errorf("metadata p = %q is not an integer", s)
+	m.Op = v[keyOp]
+	if m.Seed, err = strconv.ParseUint(v[keySeed], 10, 64); err != nil {
+		return m, fmt.Errorf("metadata seed = %q is not an unsigned integer", v[keySeed])
 	}
-	if m.Op, err = get(keyOp); err != nil {
-		return m, err
+	if m.TrainFraction, err = strconv.ParseFloat(v[keyTrainFraction], 64); err != nil {
+		return m, fmt.Errorf("metadata train_fraction = %q is not a number", v[keyTrainFraction])
 	}
-	if s, err = get(keySeed); err != nil {
-		return m, err
-	}
-	if m.Seed, err = strconv.ParseUint(s, 10, 64); err != nil {
-		return m, fmt.Errorf("metadata seed = %q is not an unsigned integer", s)
-	}
-	if s, err = get(keyTrainFraction); err != nil {
-		return m, err
-	}
-	if m.TrainFraction, err = strconv.ParseFloat(s, 64); err != nil {
-		return m, fmt.Errorf("metadata train_fraction = %q is not a number", s)
-	}
-	if s, err = get(keyEquals); err != nil {
-		return m, err
-	}
-	switch s {
+	switch s := v[keyEquals]; s {
 	case "none":
 	case strconv.Itoa(m.P):
 		m.Equals = true
 	default:
-		return m, fmt.Errorf("metadata equals_token = %q: want %d or none", s, m.P)
+		return m, fmt.Errorf("metadata equals_token = %q: want %d (p) or none", s, m.P)
 	}
-	if m.Version, err = get(keyVersion); err != nil {
-		return m, err
-	}
-	if s, err = get(keyHistory); err != nil {
-		return m, err
-	}
-	if err := json.Unmarshal([]byte(s), &m.History); err != nil {
+	m.Version = v[keyVersion]
+	if err := json.Unmarshal([]byte(v[keyHistory]), &m.History); err != nil {
 		return m, fmt.Errorf("metadata history is not a JSON list of steps: %v", err)
 	}
 	return m, nil
+}
+
+// missingKeys says which keys are gone and how to keep them.
+func missingKeys(keys []string) error {
+	what := fmt.Sprintf("metadata key %q is missing", keys[0])
+	if len(keys) > 1 {
+		what = fmt.Sprintf("metadata keys %s are missing", strings.Join(keys, ", "))
+	}
+	return fmt.Errorf("%s: whatever wrote the file dropped grokkit's key-value metadata; copy it from the source table "+
+		"(DuckDB: COPY ... TO ... (KV_METADATA {...}), as scripts/duckdb-copy.mjs does; pyarrow: keep the schema's metadata)", what)
+}
+
+// check holds the metadata to what moddata accepts from its flags (the
+// same checks, shared with Generate).
+func (m Meta) check() error {
+	op, err := arith.Lookup(m.Op)
+	if err != nil {
+		return fmt.Errorf("metadata op: %v", err)
+	}
+	if op.Name != m.Op {
+		return fmt.Errorf("metadata op = %q: write the canonical name %q", m.Op, op.Name)
+	}
+	if err := op.CheckP(m.P); err != nil {
+		return fmt.Errorf("metadata: %v", err)
+	}
+	if err := checkFraction(m.TrainFraction); err != nil {
+		return fmt.Errorf("metadata train_fraction %v", err)
+	}
+	if m.History == nil {
+		return fmt.Errorf("metadata history is null, want a JSON list of steps")
+	}
+	for i, s := range m.History {
+		if s.Tool == "" {
+			return fmt.Errorf("metadata history step %d has no tool", i+1)
+		}
+	}
+	return nil
 }

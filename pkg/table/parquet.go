@@ -89,86 +89,55 @@ func Load(path string, stdin io.Reader) (*Table, []byte, error) {
 	return t, data, nil
 }
 
-// Read decodes and validates a table.
+// Read decodes and validates a table. Any writer's file is read if its
+// columns hold the right values (see checkSchema); its metadata must be
+// ours (see parseMeta).
 func Read(r io.ReaderAt, size int64) (*Table, error) {
 	if size == 0 {
 		return nil, errors.New("empty input, not a Parquet file")
 	}
-	f, err := parquet.OpenFile(r, size)
+	f, err := guard(func() (*parquet.File, error) {
+		return parquet.OpenFile(r, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
+	})
 	if err != nil {
 		return nil, fmt.Errorf("not a readable Parquet file: %v", err)
 	}
-	if err := checkSchema(f.Schema()); err != nil {
+	cols, err := checkSchema(f.Schema())
+	if err != nil {
 		return nil, err
 	}
 	meta, err := parseMeta(f.Lookup)
 	if err != nil {
 		return nil, err
 	}
-	n := int(f.NumRows())
+	if err := meta.check(); err != nil {
+		return nil, err
+	}
+	// No pair twice: more than p² rows cannot be a table, and a corrupt
+	// count must not size the allocation below.
+	n, most := f.NumRows(), int64(meta.P)*int64(meta.P)
+	if n < 0 || n > most {
+		return nil, fmt.Errorf("the file declares %d rows; a table at p = %d has at most %d", n, meta.P, most)
+	}
 	t := &Table{Meta: meta,
 		A: make([]int32, 0, n), B: make([]int32, 0, n), Label: make([]int32, 0, n),
 		Clean: make([]int32, 0, n), Train: make([]bool, 0, n), Kind: make([]string, 0, n)}
-	pr := parquet.NewGenericReader[row](r)
-	defer pr.Close()
-	buf := make([]row, batchRows)
-	kinds := map[string]string{} // interns kind strings: one copy per distinct kind
-	for {
-		k, err := pr.Read(buf)
-		for _, x := range buf[:k] {
-			t.A = append(t.A, x.A)
-			t.B = append(t.B, x.B)
-			t.Label = append(t.Label, x.Label)
-			t.Clean = append(t.Clean, x.Clean)
-			switch x.Split {
-			case SplitTrain:
-				t.Train = append(t.Train, true)
-			case SplitTest:
-				t.Train = append(t.Train, false)
-			default:
-				return nil, fmt.Errorf("row %d: split %q is neither %q nor %q", t.Len(), x.Split, SplitTrain, SplitTest)
-			}
-			kind, ok := kinds[x.Kind]
-			if !ok {
-				kind = x.Kind
-				kinds[kind] = kind
-			}
-			t.Kind = append(t.Kind, kind)
+	rd := reader{t: t, p: int64(meta.P), kinds: map[string]string{}}
+	var row int64
+	for _, rg := range f.RowGroups() {
+		if rg.NumRows() < 0 || rg.NumRows() > n-row {
+			return nil, fmt.Errorf("a row group declares %d rows, more than the file's %d", rg.NumRows(), n)
 		}
-		if err == io.EOF {
-			break
+		if err := rd.rowGroup(rg, cols, row); err != nil {
+			return nil, err
 		}
-		if err != nil {
-			return nil, fmt.Errorf("reading rows: %v", err)
-		}
+		row += rg.NumRows()
+	}
+	if row != n {
+		return nil, fmt.Errorf("the file declares %d rows but its row groups hold %d", n, row)
 	}
 	if err := t.Validate(); err != nil {
 		return nil, err
 	}
 	return t, nil
-}
-
-// checkSchema insists on exactly our columns with our types, so a file from
-// elsewhere fails here with a message instead of later with nonsense.
-func checkSchema(s *parquet.Schema) error {
-	want := map[string]parquet.Kind{"a": parquet.Int32, "b": parquet.Int32, "label": parquet.Int32,
-		"clean": parquet.Int32, "split": parquet.ByteArray, "kind": parquet.ByteArray}
-	have := map[string]bool{}
-	for _, field := range s.Fields() {
-		name := field.Name()
-		have[name] = true
-		k, ok := want[name]
-		if !ok {
-			return fmt.Errorf("unexpected column %q (a grokkit table has a, b, label, clean, split, kind)", name)
-		}
-		if !field.Leaf() || field.Type().Kind() != k || field.Optional() || field.Repeated() {
-			return fmt.Errorf("column %q has type %v, want required %v", name, field.Type(), k)
-		}
-	}
-	for _, name := range []string{"a", "b", "label", "clean", "split", "kind"} {
-		if !have[name] {
-			return fmt.Errorf("column %q is missing (not a grokkit table?)", name)
-		}
-	}
-	return nil
 }

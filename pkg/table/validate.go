@@ -6,18 +6,17 @@ import (
 	"github.com/grokkit/grokkit/pkg/arith"
 )
 
-// Validate checks what every tool relies on: metadata in range, each value
-// in [0, p), clean equal to a∘b, no pair twice, both splits present and a
-// kind on every row.
+// Validate checks what every tool relies on: metadata as moddata allows it,
+// each value in [0, p), clean equal to a∘b, no pair twice, both splits
+// present and a kind on every row. The split's size is not held to
+// train_fraction: a table filtered or re-split elsewhere is still a table,
+// and the metadata records what moddata was asked.
 func (t *Table) Validate() error {
 	m := t.Meta
-	op, err := arith.Lookup(m.Op)
-	if err != nil {
-		return fmt.Errorf("metadata op: %v", err)
+	if err := m.check(); err != nil {
+		return err
 	}
-	if err := op.CheckP(m.P); err != nil {
-		return fmt.Errorf("metadata: %v", err)
-	}
+	op, _ := arith.Lookup(m.Op) // known: check passed
 	n := t.Len()
 	if len(t.B) != n || len(t.Label) != n || len(t.Clean) != n || len(t.Train) != n || len(t.Kind) != n {
 		return fmt.Errorf("columns have different lengths")
