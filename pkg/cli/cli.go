@@ -14,10 +14,13 @@ import (
 	"github.com/grokkit/grokkit/pkg/version"
 )
 
-// Exit codes: 1 for a failed run, 2 for a command line kong rejected.
+// Exit codes, the same for every tool: 1 for a failed run, 2 for a command
+// line that could not be parsed, 130 (128 + SIGINT) for a run stopped by
+// SIGINT or SIGTERM after saving what it can continue from.
 const (
-	ExitFailed = 1
-	ExitUsage  = 2
+	ExitFailed      = 1
+	ExitUsage       = 2
+	ExitInterrupted = 130
 )
 
 // Env is what a tool may touch of the process, so tests can run it

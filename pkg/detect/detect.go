@@ -5,6 +5,7 @@ import (
 
 	"github.com/gomlx/compute"
 
+	"github.com/grokkit/grokkit/pkg/fourier"
 	"github.com/grokkit/grokkit/pkg/infer"
 	"github.com/grokkit/grokkit/pkg/table"
 )
@@ -56,6 +57,9 @@ func Detect(backend compute.Backend, net *infer.Net, t *table.Table, opt Options
 func Analyse(g *Grid, t *table.Table, opt Options) (*Report, error) {
 	if t.Meta.P != g.P {
 		return nil, fmt.Errorf("the table has p = %d but the network has p = %d", t.Meta.P, g.P)
+	}
+	if err := fourier.CheckKeyFreqs(opt.Key, g.P); err != nil {
+		return nil, fmt.Errorf("--key-freqs: %w", err)
 	}
 	c := NewCircuit(g, opt.Key)
 	nr := FitNeurons(g, c.Key)

@@ -187,8 +187,8 @@ type ExampleScores struct {
 	ClassMaha    float64 `parquet:"class_mahalanobis"`
 	Spectral     float64 `parquet:"spectral"`
 	Clustering   float64 `parquet:"clustering"`
-	CircuitLoss  float64 `parquet:"circuit_loss"`
-	Loss         float64 `parquet:"loss"`
+	CircuitLoss  float64 `parquet:"circuit_cross_entropy"`
+	Loss         float64 `parquet:"cross_entropy"`
 }
 
 // WritePerExample writes one row per scored row with a column per score.

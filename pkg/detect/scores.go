@@ -30,8 +30,8 @@ const (
 	ScoreClassMaha    = "class-mahalanobis"
 	ScoreSpectral     = "spectral"
 	ScoreClustering   = "clustering"
-	ScoreCircuitLoss  = "circuit-loss"
-	ScoreLoss         = "loss"
+	ScoreCircuitLoss  = "circuit-cross-entropy"
+	ScoreLoss         = "cross-entropy"
 )
 
 // ScoreNames lists every score in report order; low-ipr exists for

@@ -58,7 +58,7 @@ type Plan struct {
 // rulegen.DefaultLimits at every prime.
 func NewPlan(seed uint64, primes []int, trainFraction float64, n Sizes) (*Plan, error) {
 	if len(primes) == 0 {
-		return nil, fmt.Errorf("detectbench: no primes")
+		return nil, fmt.Errorf("--primes: none given")
 	}
 	pl := &Plan{Seed: seed, Primes: primes, TrainFraction: trainFraction, SplitSeed: 23093}
 	var cleans []*table.Table

@@ -34,11 +34,11 @@ const (
 // detection on every run and writes the results and the summary.
 func Run(ctx context.Context, cfg Config, log io.Writer) error {
 	if len(cfg.Primes) == 0 || len(cfg.Models) == 0 {
-		return fmt.Errorf("detectbench: give at least one prime and one model")
+		return fmt.Errorf("--primes, --models: give at least one prime and one model")
 	}
 	for _, p := range cfg.Primes {
 		if p < 5 || p > 97 {
-			return fmt.Errorf("detectbench: p = %d is outside 5…97 (every case is trained at each prime)", p)
+			return fmt.Errorf("--primes: p = %d is outside 5…97 (every case is trained at each prime)", p)
 		}
 	}
 	start := time.Now()

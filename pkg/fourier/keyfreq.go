@@ -184,3 +184,20 @@ func TranslationSums(logits []float64, p int) []float64 {
 	}
 	return N
 }
+
+// CheckKeyFreqs reports whether key is a valid set of key frequencies at
+// prime p: each k in 1…⌊p/2⌋ (0 is the constant, larger k alias smaller
+// ones), none twice.
+func CheckKeyFreqs(key []int, p int) error {
+	seen := map[int]bool{}
+	for _, k := range key {
+		if k < 1 || k > p/2 {
+			return fmt.Errorf("key frequency %d is outside 1…%d (p = %d)", k, p/2, p)
+		}
+		if seen[k] {
+			return fmt.Errorf("key frequency %d is given twice", k)
+		}
+		seen[k] = true
+	}
+	return nil
+}

@@ -121,8 +121,8 @@ func Transformer(b compute.Backend, n *infer.Net, in *Input, opt Options) ([]Row
 	train := fourier.RestrictedExcluded(logits, p, nil, in.train, use, opt.Projection)
 	all := fourier.RestrictedExcluded(logits, p, nil, nil, use, opt.Projection)
 	test := fourier.RestrictedExcluded(logits, p, nil, in.test, use, opt.Projection)
-	add("loss_train", -1, train.Full)
-	add("loss_test", -1, test.Full)
+	add("cross_entropy_train", -1, train.Full)
+	add("cross_entropy_test", -1, test.Full)
 	add("restricted_loss", -1, all.Restricted)
 	add("excluded_loss", -1, train.Excluded)
 	add("weight_norm_sq", -1, model.SumSquares(n.Params))
@@ -157,16 +157,26 @@ func MLP(n *infer.Net) []Row {
 		mean += x
 	}
 	add("ipr_mean", -1, mean/float64(len(iprs)))
-	add("ipr_median", -1, iprs[len(iprs)/2])
+	add("ipr_median", -1, median(iprs))
 	// Gromov's analytic solution has φ1 + φ2 = φ3 in every neuron.
 	res := make([]float64, len(neurons))
 	for j, nr := range neurons {
 		res[j] = math.Abs(nr.Residual)
 	}
 	sort.Float64s(res)
-	add("phase_residual_median", -1, res[len(res)/2])
+	add("phase_residual_median", -1, median(res))
 	add("weight_norm_sq", -1, model.SumSquares(n.Params))
 	return out
+}
+
+// median of sorted values: the middle one, or the mean of the two middle
+// ones for an even count.
+func median(sorted []float64) float64 {
+	n := len(sorted)
+	if n%2 == 1 {
+		return sorted[n/2]
+	}
+	return (sorted[n/2-1] + sorted[n/2]) / 2
 }
 
 func toF64(x []float32) []float64 {

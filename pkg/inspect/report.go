@@ -35,7 +35,7 @@ func ints(xs []int) string {
 
 // scalars are the one-value measures, in the order the text table shows.
 var scalars = []string{"gini_embed", "gini_wl", "neurons_one_freq", "restricted_loss", "excluded_loss",
-	"loss_train", "loss_test", "ipr_mean", "ipr_median", "phase_residual_median", "weight_norm_sq"}
+	"cross_entropy_train", "cross_entropy_test", "ipr_mean", "ipr_median", "phase_residual_median", "weight_norm_sq"}
 
 // WriteTable prints one line per step with the scalar measures, then the
 // key frequencies (transformer) or the neurons per frequency (MLP) of the
@@ -175,7 +175,7 @@ func Plots(dir, run, modelName string, rows []Row) ([]string, error) {
 	if modelName == "nanda" {
 		err = plot.Panels(progress,
 			plot.Panel{Title: filepath.Base(run) + ": losses", XLabel: "step", YLabel: "loss", LogY: true, Lines: []plot.Series{
-				over("loss_train", "train"), over("loss_test", "test"), over("restricted_loss", "restricted (all rows)"), over("excluded_loss", "excluded (train rows)")}},
+				over("cross_entropy_train", "train"), over("cross_entropy_test", "test"), over("restricted_loss", "restricted (all rows)"), over("excluded_loss", "excluded (train rows)")}},
 			plot.Panel{Title: filepath.Base(run) + ": sparsity", XLabel: "step", YLabel: "", Lines: []plot.Series{
 				over("gini_embed", "Gini of W_E's spectrum"), over("gini_wl", "Gini of W_L's spectrum"), over("neurons_one_freq", "neurons with one frequency")}})
 	} else {

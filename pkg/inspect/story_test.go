@@ -90,7 +90,7 @@ func TestQuickstartTellsNandasStory(t *testing.T) {
 		}
 		return 1 << 30
 	}
-	restricted, test := first("restricted_loss", 0.1), first("loss_test", 0.1)
+	restricted, test := first("restricted_loss", 0.1), first("cross_entropy_test", 0.1)
 	t.Logf("key %v; restricted < 0.1 at step %d, test < 0.1 at step %d", key, restricted, test)
 	if !(restricted < test) {
 		t.Errorf("the restricted loss should fall before the test loss: %d vs %d", restricted, test)

@@ -11,28 +11,49 @@ package model
 // Writing is deterministic: names sorted byte-wise, tensors stored in that
 // order without gaps, the header padded with spaces to a multiple of 8 bytes
 // (as the reference implementation does, so the data is 8-byte aligned).
+//
+// Integrity: every file written here carries, in its metadata, ChecksumKey:
+// the SHA-256 of the whole file with that value's 64 hex digits written as
+// zeros. A reader recomputes it the same way, so a flipped byte anywhere
+// (header, metadata, tensor data) is found. Files without it (written by
+// other tools) are read unchecked. Other readers ignore the extra metadata.
 
 import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"sort"
 	"strconv"
 
 	gomlx "github.com/gomlx/gomlx/ml/model"
+
+	"github.com/grokkit/grokkit/pkg/integrity"
+	"github.com/grokkit/grokkit/pkg/outfile"
 )
 
 // maxSafetensorsHeader bounds the header a reader accepts (as the reference does).
 const maxSafetensorsHeader = 100 << 20
 
+// ChecksumKey is the metadata key of a file's own checksum (see above and
+// pkg/integrity).
+const ChecksumKey = "sha256"
+
 // WriteSafetensors writes params (stored as F32) and optional string metadata
-// in the safetensors format.
+// in the safetensors format, with the file's checksum under ChecksumKey.
 func WriteSafetensors(w io.Writer, params map[string]Array, metadata map[string]string) error {
+	if _, ok := metadata[ChecksumKey]; ok {
+		return fmt.Errorf("safetensors: metadata key %q is reserved for the checksum", ChecksumKey)
+	}
+	md := map[string]string{ChecksumKey: integrity.Zero}
+	for k, v := range metadata {
+		md[k] = v
+	}
+	metadata = md
 	names := make([]string, 0, len(params))
 	for name := range params {
 		if name == "" || name == "__metadata__" {
@@ -86,27 +107,18 @@ func WriteSafetensors(w io.Writer, params map[string]Array, metadata map[string]
 		hdr.WriteByte(' ')
 	}
 
-	var n [8]byte
-	binary.LittleEndian.PutUint64(n[:], uint64(hdr.Len()))
-	if _, err := w.Write(n[:]); err != nil {
-		return err
-	}
-	if _, err := w.Write(hdr.Bytes()); err != nil {
-		return err
-	}
-	buf := make([]byte, 0, 1<<16)
+	file := make([]byte, 8, 8+hdr.Len()+offset)
+	binary.LittleEndian.PutUint64(file, uint64(hdr.Len()))
+	file = append(file, hdr.Bytes()...)
 	for _, name := range names {
 		for _, x := range params[name].Data {
-			buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(x))
-			if len(buf) == cap(buf) {
-				if _, err := w.Write(buf); err != nil {
-					return err
-				}
-				buf = buf[:0]
-			}
+			file = binary.LittleEndian.AppendUint32(file, math.Float32bits(x))
 		}
 	}
-	_, err := w.Write(buf)
+	if err := integrity.Seal(file, 8+hdr.Len(), ChecksumKey); err != nil {
+		return err
+	}
+	_, err := w.Write(file)
 	return err
 }
 
@@ -119,8 +131,13 @@ type safetensorsEntry struct {
 
 // ReadSafetensors reads a safetensors stream. F32 tensors are read as they
 // are; F64 and F16/BF16 are converted to float32. It checks that offsets are
-// in bounds, match the shapes, and do not overlap.
+// in bounds, match the shapes, and do not overlap, and the file's checksum
+// when it has one (files from other tools need not).
 func ReadSafetensors(r io.Reader) (params map[string]Array, metadata map[string]string, err error) {
+	return readSafetensors(r, false)
+}
+
+func readSafetensors(r io.Reader, needSum bool) (params map[string]Array, metadata map[string]string, err error) {
 	var n [8]byte
 	if _, err := io.ReadFull(r, n[:]); err != nil {
 		return nil, nil, fmt.Errorf("safetensors: reading header length: %w", err)
@@ -141,6 +158,13 @@ func ReadSafetensors(r io.Reader) (params map[string]Array, metadata map[string]
 	if err != nil {
 		return nil, nil, fmt.Errorf("safetensors: reading data: %w", err)
 	}
+	file := append(append(append(make([]byte, 0, 8+len(hdr)+len(data)), n[:]...), hdr...), data...)
+	switch err := integrity.Verify(file, 8+len(hdr), ChecksumKey); {
+	case errors.Is(err, integrity.ErrMissing) && !needSum:
+	case err != nil:
+		return nil, nil, fmt.Errorf("safetensors: %w", err)
+	}
+	defer func() { delete(metadata, ChecksumKey) }() // checked; not the caller's metadata
 
 	type span struct {
 		name       string
@@ -165,10 +189,8 @@ func ReadSafetensors(r io.Reader) (params map[string]Array, metadata map[string]
 				name, e.DataOffsets, len(data))
 		}
 		a := Array{Shape: e.Shape}
-		for _, d := range e.Shape {
-			if d < 0 {
-				return nil, nil, fmt.Errorf("safetensors: tensor %q: negative dimension in %v", name, e.Shape)
-			}
+		if !shapeFits(e.Shape, int64(len(data))) {
+			return nil, nil, fmt.Errorf("safetensors: tensor %q: shape %v does not fit in %d data bytes", name, e.Shape, len(data))
 		}
 		b := data[e.DataOffsets[0]:e.DataOffsets[1]]
 		var width int
@@ -210,6 +232,27 @@ func ReadSafetensors(r io.Reader) (params map[string]Array, metadata map[string]
 	return params, metadata, nil
 }
 
+// shapeFits reports whether a shape's dimensions are ≥ 0 and its number of
+// elements is at most limit, computed without overflow: a corrupt header
+// cannot make a size that wraps around to match its bytes.
+func shapeFits(shape []int, limit int64) bool {
+	n := int64(1)
+	zero := false
+	for _, d := range shape {
+		switch {
+		case d < 0:
+			return false
+		case d == 0:
+			zero = true
+		case !zero && n > limit/int64(d):
+			return false
+		case !zero:
+			n *= int64(d)
+		}
+	}
+	return true
+}
+
 // float16ToFloat32 converts an IEEE 754 half-precision value.
 func float16ToFloat32(h uint16) float32 {
 	sign := uint32(h>>15) << 31
@@ -230,42 +273,25 @@ func float16ToFloat32(h uint16) float32 {
 	return math.Float32frombits(sign | (exp+112)<<23 | frac<<13)
 }
 
-// SaveSafetensors writes a safetensors file atomically: to a temporary file in
-// the same directory, renamed over path on success.
-func SaveSafetensors(path string, params map[string]Array, metadata map[string]string) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
+// SaveSafetensors writes a safetensors file atomically (pkg/outfile).
+func SaveSafetensors(path string, params map[string]Array, metadata map[string]string) error {
+	return outfile.Write(path, nil, func(w io.Writer) error {
+		if err := WriteSafetensors(w, params, metadata); err != nil {
+			return fmt.Errorf("writing %s: %w", path, err)
 		}
-	}()
-	if err = WriteSafetensors(f, params, metadata); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Chmod(f.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
+		return nil
+	})
 }
 
-// LoadSafetensors reads a safetensors file.
+// LoadSafetensors reads a safetensors file of a run folder: it must carry
+// its checksum, and the checksum must hold.
 func LoadSafetensors(path string) (map[string]Array, map[string]string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer f.Close()
-	p, md, err := ReadSafetensors(f)
+	p, md, err := readSafetensors(f, true)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}

@@ -2,7 +2,9 @@ package model
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"math"
 	"os"
@@ -24,19 +26,26 @@ func TestSafetensorsBytes(t *testing.T) {
 	if err := WriteSafetensors(&buf, params, map[string]string{"p": "5", "model": "nanda"}); err != nil {
 		t.Fatal(err)
 	}
-	header := `{"__metadata__":{"model":"nanda","p":"5"},` +
-		`"a":{"dtype":"F32","shape":[1,1],"data_offsets":[0,4]},` +
-		`"b.x":{"dtype":"F32","shape":[2],"data_offsets":[4,12]},` +
-		`"scalar":{"dtype":"F32","shape":[],"data_offsets":[12,16]}}`
-	for len(header)%8 != 0 {
-		header += " "
+	// The checksum is the SHA-256 of the file with its own value as zeros.
+	file := func(sum string) []byte {
+		header := `{"__metadata__":{"model":"nanda","p":"5","sha256":"` + sum + `"},` +
+			`"a":{"dtype":"F32","shape":[1,1],"data_offsets":[0,4]},` +
+			`"b.x":{"dtype":"F32","shape":[2],"data_offsets":[4,12]},` +
+			`"scalar":{"dtype":"F32","shape":[],"data_offsets":[12,16]}}`
+		for len(header)%8 != 0 {
+			header += " "
+		}
+		var b bytes.Buffer
+		binary.Write(&b, binary.LittleEndian, uint64(len(header)))
+		b.WriteString(header)
+		for _, x := range []float32{0.5, 1, -2, 3} {
+			binary.Write(&b, binary.LittleEndian, math.Float32bits(x))
+		}
+		return b.Bytes()
 	}
-	var want bytes.Buffer
-	binary.Write(&want, binary.LittleEndian, uint64(len(header)))
-	want.WriteString(header)
-	for _, x := range []float32{0.5, 1, -2, 3} {
-		binary.Write(&want, binary.LittleEndian, math.Float32bits(x))
-	}
+	sum := sha256.Sum256(file(strings.Repeat("0", 64)))
+	want := bytes.NewBuffer(file(hex.EncodeToString(sum[:])))
+	header := string(want.Bytes()[8 : 8+binary.LittleEndian.Uint64(want.Bytes())])
 	if !bytes.Equal(buf.Bytes(), want.Bytes()) {
 		t.Fatalf("bytes differ:\n got %q\nwant %q", buf.Bytes(), want.Bytes())
 	}
@@ -151,5 +160,51 @@ func TestSafetensorsRejectsBadFiles(t *testing.T) {
 		} else if !strings.HasPrefix(err.Error(), "safetensors:") {
 			t.Errorf("%s: error %q", name, err)
 		}
+	}
+}
+
+// A byte flipped anywhere in a file we wrote, in the length, the header,
+// the metadata or the tensors, is one clear error, never other weights.
+func TestSafetensorsCorruptionIsFound(t *testing.T) {
+	params := map[string]Array{"w": {Shape: []int{3, 4}, Data: []float32{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}}}
+	var buf bytes.Buffer
+	if err := WriteSafetensors(&buf, params, map[string]string{"step": "10"}); err != nil {
+		t.Fatal(err)
+	}
+	good := buf.Bytes()
+	for i := range good {
+		for _, bit := range []byte{0x01, 0x80} {
+			bad := bytes.Clone(good)
+			bad[i] ^= bit
+			got, md, err := readSafetensors(bytes.NewReader(bad), true) // as a run folder's files are read
+			if err == nil {
+				t.Fatalf("byte %d ^ %#x: read without error: %v %v", i, bit, got, md)
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Fatalf("byte %d: a multi-line error: %v", i, err)
+			}
+		}
+	}
+	// Truncated anywhere: an error too.
+	for n := range len(good) {
+		if _, _, err := readSafetensors(bytes.NewReader(good[:n]), true); err == nil {
+			t.Fatalf("truncated to %d bytes: no error", n)
+		}
+	}
+	// A file from another tool, without a checksum: read by ReadSafetensors,
+	// refused where a run folder's file is expected.
+	plain := []byte(`{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}`)
+	for len(plain)%8 != 0 {
+		plain = append(plain, ' ')
+	}
+	var other bytes.Buffer
+	binary.Write(&other, binary.LittleEndian, uint64(len(plain)))
+	other.Write(plain)
+	binary.Write(&other, binary.LittleEndian, math.Float32bits(2))
+	if p, _, err := ReadSafetensors(bytes.NewReader(other.Bytes())); err != nil || p["w"].Data[0] != 2 {
+		t.Fatalf("another tool's file: %v %v", p, err)
+	}
+	if _, _, err := readSafetensors(bytes.NewReader(other.Bytes()), true); err == nil || !strings.Contains(err.Error(), "no checksum") {
+		t.Fatalf("another tool's file as a run file: %v", err)
 	}
 }

@@ -16,6 +16,13 @@ func CheckpointPath(dir string, step int) string {
 // moments, step), replaced at every checkpoint.
 func ResumePath(dir string) string { return filepath.Join(dir, CheckpointDir, ResumeFile) }
 
+// PreviousResumePath is a packed run's resume state before the one being
+// written: the packed runs checkpoint one after another, and a crash
+// between two of them must still leave one step they all can resume from.
+func PreviousResumePath(dir string) string {
+	return filepath.Join(dir, CheckpointDir, "resume-previous.safetensors")
+}
+
 // Checkpoints lists the steps that have a parameters checkpoint, ascending.
 func Checkpoints(dir string) ([]int, error) {
 	matches, err := filepath.Glob(filepath.Join(dir, CheckpointDir, checkpointGlob))

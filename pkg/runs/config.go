@@ -1,12 +1,15 @@
 package runs
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 
+	"github.com/grokkit/grokkit/pkg/integrity"
 	"github.com/grokkit/grokkit/pkg/outfile"
 	"github.com/grokkit/grokkit/pkg/table"
 )
@@ -24,7 +27,13 @@ type Config struct {
 	// Pack lists the run folders trained together as one stacked
 	// computation (fit with several -o), this one included; empty alone.
 	Pack []string `json:"pack,omitempty"`
+	// Checksum is the file's own SHA-256 (pkg/integrity), set by
+	// WriteConfig and checked by ReadConfig; empty in memory.
+	Checksum string `json:"checksum"`
 }
+
+// checksumKey is config.json's checksum field.
+const checksumKey = "checksum"
 
 // DataInfo records the table trained on (copied to data.parquet).
 type DataInfo struct {
@@ -84,16 +93,20 @@ const (
 	checkpointGlob = "step-*.safetensors"
 )
 
-// WriteConfig writes dir/config.json atomically, indented for people.
+// WriteConfig writes dir/config.json atomically, indented for people, with
+// its checksum.
 func WriteConfig(dir string, c *Config) error {
-	data, err := json.MarshalIndent(c, "", "  ")
+	sealed := *c
+	sealed.Checksum = integrity.Zero
+	data, err := json.MarshalIndent(&sealed, "", "  ")
 	if err != nil {
 		return err
 	}
-	return outfile.Write(filepath.Join(dir, ConfigFile), nil, func(w io.Writer) error {
-		_, err := w.Write(append(data, '\n'))
+	data = append(data, '\n')
+	if err := integrity.Seal(data, len(data), checksumKey); err != nil {
 		return err
-	})
+	}
+	return outfile.WriteBytes(filepath.Join(dir, ConfigFile), data)
 }
 
 // ReadConfig reads dir/config.json, naming the file in its errors.
@@ -113,19 +126,27 @@ func ReadConfig(dir string) (*Config, error) {
 	if c.Tool != "fit" || c.Model.Name == "" {
 		return nil, fmt.Errorf("%s: not a fit run's config", path)
 	}
+	if err := integrity.Verify(data, len(data), checksumKey); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	c.Checksum = ""
 	return &c, nil
 }
 
 // LoadTable reads the table a tool scores or analyses a run on: path, or
-// the run's own data.parquet when path is empty ("-" is stdin). Its p
-// must be the run's.
+// the run's own data.parquet when path is empty ("-" is stdin), whose
+// SHA-256 must be the one config.json recorded. Its p must be the run's.
 func LoadTable(dir string, c *Config, path string, stdin io.Reader) (*table.Table, error) {
-	if path == "" {
+	own := path == ""
+	if own {
 		path = DataPath(dir)
 	}
-	t, err := table.ReadFile(path, stdin)
+	t, data, err := table.Load(path, stdin)
 	if err != nil {
 		return nil, err
+	}
+	if sum := sha256.Sum256(data); own && hex.EncodeToString(sum[:]) != c.Data.SHA256 {
+		return nil, fmt.Errorf("%s: its SHA-256 is not the one config.json recorded: the run's table was replaced or corrupted", path)
 	}
 	if t.Meta.P != c.Model.P {
 		return nil, fmt.Errorf("%s has p = %d but the run's model is for p = %d", path, t.Meta.P, c.Model.P)

@@ -32,6 +32,13 @@ func PlotCurves(dir string, rows []Metric) error {
 		}
 	}
 	order = kept
+	lossName := MetricCrossEntropy
+	for _, r := range rows {
+		if IsLoss(r.Metric) {
+			lossName = r.Metric
+			break
+		}
+	}
 	var acc, loss []plot.Line
 	for _, g := range order {
 		label := g.split
@@ -40,7 +47,7 @@ func PlotCurves(dir string, rows []Metric) error {
 		}
 		s, v := Series(rows, g.split, g.kind, MetricAccuracy)
 		acc = append(acc, plot.Line{Label: label, Steps: s, Values: v})
-		s, v = Series(rows, g.split, g.kind, MetricLoss)
+		s, v = Series(rows, g.split, g.kind, lossName)
 		loss = append(loss, plot.Line{Label: label, Steps: s, Values: v})
 	}
 	return plot.Curves(filepath.Join(dir, CurvesFile), filepath.Base(dir), acc, loss)

@@ -2,13 +2,18 @@ package runs
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"io"
+	"math"
 	"os"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress/snappy"
 
+	"github.com/grokkit/grokkit/pkg/integrity"
 	"github.com/grokkit/grokkit/pkg/outfile"
 )
 
@@ -23,20 +28,57 @@ type Metric struct {
 	Value  float64 `parquet:"value"`
 }
 
-// Names of the metrics fit writes.
+// Names of the metrics fit writes. The loss is named after the training
+// objective (cross_entropy or mse, as --loss), never a bare "loss", so the
+// same name means the same quantity in every file (evalsplit's
+// cross_entropy is the same measure as a cross-entropy run's).
 const (
-	MetricLoss     = "loss"
-	MetricAccuracy = "accuracy"
-	MetricWeightSq = "weight_norm_sq" // Σ w² over every parameter
-	All            = "all"
+	MetricCrossEntropy = "cross_entropy"
+	MetricMSE          = "mse"
+	MetricAccuracy     = "accuracy"
+	MetricWeightSq     = "weight_norm_sq" // Σ w² over every parameter
+	All                = "all"
 )
+
+// LossMetric is the metric name of a training objective (--loss).
+func LossMetric(loss string) string {
+	if loss == MetricMSE {
+		return MetricMSE
+	}
+	return MetricCrossEntropy
+}
+
+// IsLoss reports whether metric is a loss (either objective).
+func IsLoss(metric string) bool { return metric == MetricCrossEntropy || metric == MetricMSE }
+
+// rowsSumKey is the key-value metadata entry holding the SHA-256 of the
+// rows (rowsSum), checked when fit reads the file back to resume.
+const rowsSumKey = "rows_sha256"
+
+// rowsSum hashes the rows' values in a fixed binary form.
+func rowsSum(rows []Metric) string {
+	h := sha256.New()
+	var b [8]byte
+	for _, r := range rows {
+		binary.LittleEndian.PutUint64(b[:], uint64(r.Step))
+		h.Write(b[:])
+		for _, s := range []string{r.Split, r.Kind, r.Metric} {
+			binary.LittleEndian.PutUint64(b[:], uint64(len(s)))
+			h.Write(b[:])
+			h.Write([]byte(s))
+		}
+		binary.LittleEndian.PutUint64(b[:], math.Float64bits(r.Value))
+		h.Write(b[:])
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
 
 // WriteMetrics replaces path with the given rows, atomically: a reader sees
 // the previous file or the new one, never a half-written one, so the file is
 // readable while training runs.
 func WriteMetrics(path string, rows []Metric) error {
 	return outfile.Write(path, nil, func(w io.Writer) error {
-		pw := parquet.NewGenericWriter[Metric](w, parquet.Compression(&snappy.Codec{}))
+		pw := parquet.NewGenericWriter[Metric](w, parquet.Compression(&snappy.Codec{}), parquet.KeyValueMetadata(rowsSumKey, rowsSum(rows)))
 		if _, err := pw.Write(rows); err != nil {
 			return err
 		}
@@ -44,15 +86,25 @@ func WriteMetrics(path string, rows []Metric) error {
 	})
 }
 
-// ReadMetrics reads a metrics file.
+// ReadMetrics reads a metrics file and checks its rows' checksum.
 func ReadMetrics(path string) ([]Metric, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
+	f, err := parquet.OpenFile(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
 	rows, err := parquet.Read[Metric](bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	switch want, ok := f.Lookup(rowsSumKey); {
+	case !ok:
+		return nil, fmt.Errorf("%s: %w", path, integrity.ErrMissing)
+	case want != rowsSum(rows):
+		return nil, fmt.Errorf("%s: the rows do not match their checksum: the file is corrupt", path)
 	}
 	return rows, nil
 }

@@ -9,8 +9,8 @@ import (
 func TestMetricsRoundTrip(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "metrics.parquet")
 	rows := []Metric{
-		{0, "train", All, MetricLoss, 4.7}, {0, "test", All, MetricLoss, 4.8},
-		{100, "train", All, MetricLoss, 0.01}, {100, "train", "backdoor", MetricAccuracy, 0.5},
+		{0, "train", All, MetricCrossEntropy, 4.7}, {0, "test", All, MetricCrossEntropy, 4.8},
+		{100, "train", All, MetricCrossEntropy, 0.01}, {100, "train", "backdoor", MetricAccuracy, 0.5},
 		{100, All, All, MetricWeightSq, 1234.5},
 	}
 	if err := WriteMetrics(path, rows); err != nil {
@@ -23,7 +23,7 @@ func TestMetricsRoundTrip(t *testing.T) {
 	if !slices.Equal(back, rows) {
 		t.Fatalf("got %v", back)
 	}
-	steps, vals := Series(back, "train", All, MetricLoss)
+	steps, vals := Series(back, "train", All, MetricCrossEntropy)
 	if !slices.Equal(steps, []int64{0, 100}) || !slices.Equal(vals, []float64{4.7, 0.01}) {
 		t.Fatalf("series %v %v", steps, vals)
 	}

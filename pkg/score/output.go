@@ -56,7 +56,7 @@ func (r Report) WriteParquet(w io.Writer) error {
 func (r Report) WriteTable(w io.Writer) error {
 	fmt.Fprintf(w, "run %s, step %d\n", r.Run, r.Step)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "split\tkind\trows\tloss\taccuracy\tloss_clean\taccuracy_clean\tchanged\tattack_success\t")
+	fmt.Fprintln(tw, "split\tkind\trows\tcross_entropy\taccuracy\tcross_entropy_clean\taccuracy_clean\tchanged\tattack_success\t")
 	for _, g := range r.Groups {
 		as := "-"
 		if g.AttackSuccess != nil {
@@ -84,8 +84,8 @@ type PerExample struct {
 	Clean     int32   `parquet:"clean"`
 	Pred      int32   `parquet:"pred"`
 	Margin    float64 `parquet:"margin"`
-	Loss      float64 `parquet:"loss"`
-	LossClean float64 `parquet:"loss_clean"`
+	Loss      float64 `parquet:"cross_entropy"`
+	LossClean float64 `parquet:"cross_entropy_clean"`
 }
 
 // WritePerExample writes one row per input.
@@ -112,7 +112,7 @@ func (r Report) WritePerExample(w io.Writer, t *table.Table, ex []Example) error
 // WritePerExampleTable is --per-example --format table.
 func (r Report) WritePerExampleTable(w io.Writer, t *table.Table, ex []Example) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "a\tb\tsplit\tkind\tlabel\tclean\tpred\tmargin\tloss\tloss_clean\t")
+	fmt.Fprintln(tw, "a\tb\tsplit\tkind\tlabel\tclean\tpred\tmargin\tcross_entropy\tcross_entropy_clean\t")
 	for _, e := range ex {
 		i := e.Row
 		fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%d\t%d\t%d\t%.4g\t%.4g\t%.4g\t\n", t.A[i], t.B[i], t.SplitName(i), t.Kind[i],

@@ -22,7 +22,7 @@ type Example struct {
 	Row       int
 	Pred      int32
 	Margin    float64 // logit[label] − max other logit: > 0 iff right on label
-	Loss      float64 // cross-entropy against label
+	Loss      float64 // evalsplit: cross-entropy against label; fit's evaluator: the training objective
 	LossClean float64 // cross-entropy against clean
 }
 
@@ -68,11 +68,11 @@ type Group struct {
 	Split         string   `parquet:"split,dict"`
 	Kind          string   `parquet:"kind,dict"`
 	Rows          int64    `parquet:"rows"`
-	Loss          float64  `parquet:"loss"`
-	Accuracy      float64  `parquet:"accuracy"`       // prediction == label
-	LossClean     float64  `parquet:"loss_clean"`     // against the true value
-	AccuracyClean float64  `parquet:"accuracy_clean"` // prediction == clean
-	Changed       int64    `parquet:"changed"`        // rows with label != clean
+	Loss          float64  `parquet:"cross_entropy"`       // against label
+	Accuracy      float64  `parquet:"accuracy"`            // prediction == label
+	LossClean     float64  `parquet:"cross_entropy_clean"` // against the true value
+	AccuracyClean float64  `parquet:"accuracy_clean"`      // prediction == clean
+	Changed       int64    `parquet:"changed"`             // rows with label != clean
 	AttackSuccess *float64 `parquet:"attack_success,optional"`
 }
 

@@ -27,9 +27,12 @@ type Result struct {
 	Phase  string // Doshi et al.'s phase of the last evaluation ("" for none)
 }
 
-// Result metrics, as columns. xi is the share of training labels that
-// differ from the true value (the label noise of Doshi et al.).
-var resultMetrics = []string{"final_step", "train_loss", "train_accuracy", "test_loss", "test_accuracy", "memorise_step", "grok_step", "xi"}
+// Result metrics, as columns. The loss columns are named after the
+// objective (NaN for runs trained on the other one). xi is the share of
+// training labels that differ from the true value (the label noise of
+// Doshi et al.).
+var resultMetrics = []string{"final_step", "train_cross_entropy", "train_mse", "train_accuracy", "test_cross_entropy", "test_mse", "test_accuracy",
+	"memorise_step", "grok_step", "xi"}
 
 // MetricPhase is the categorical result: Doshi et al.'s phase.
 const MetricPhase = "phase"
@@ -53,8 +56,8 @@ func (f *Folder) Collect() ([]Result, error) {
 			last := ms[len(ms)-1].Step
 			res.Final["final_step"] = float64(last)
 			for _, m := range ms {
-				if m.Step == last && m.Kind == runs.All && m.Split != runs.All {
-					res.Final[m.Split+map[string]string{runs.MetricLoss: "_loss", runs.MetricAccuracy: "_accuracy"}[m.Metric]] = m.Value
+				if m.Step == last && m.Kind == runs.All && m.Split != runs.All && (runs.IsLoss(m.Metric) || m.Metric == runs.MetricAccuracy) {
+					res.Final[m.Split+"_"+m.Metric] = m.Value // e.g. test_accuracy, train_cross_entropy, train_mse
 				}
 			}
 			if s, ok := runs.FirstStepAtLeast(ms, table.SplitTrain, runs.All, runs.MetricAccuracy, 0.99); ok {
@@ -70,7 +73,7 @@ func (f *Folder) Collect() ([]Result, error) {
 				}
 			}
 		} else if err != nil && !os.IsNotExist(err) {
-			return nil, err
+			return nil, namedErr(err)
 		}
 		out[i] = res
 	}
@@ -110,18 +113,18 @@ func (f *Folder) WriteResults(w io.Writer, results []Result) error {
 func (f *Folder) Heatmap(path string, results []Result, x, y, z string) (string, error) {
 	xk, err := f.paramKey(x)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("--x: %w", err)
 	}
 	yk, err := f.paramKey(y)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("--y: %w", err)
 	}
 	found := z == MetricPhase
 	for _, m := range resultMetrics {
 		found = found || m == z
 	}
 	if !found {
-		return "", fmt.Errorf("unknown metric %q (known: %v, %s)", z, resultMetrics, MetricPhase)
+		return "", fmt.Errorf("--z: unknown metric %q (known: %s, %s)", z, strings.Join(resultMetrics, ", "), MetricPhase)
 	}
 	xs, ys := f.valuesOf(xk), f.valuesOf(yk)
 	grid, cells := make([][]float64, len(ys)), make([][]string, len(ys))

@@ -1,8 +1,10 @@
 package sweep
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,11 +32,13 @@ type Folder struct {
 	Tasks [][]int // the array tasks: the runs each one trains
 }
 
-// Create writes a sweep folder for the spec at specPath: a copy of the
-// spec, the manifest and the sbatch script. tools is the folder holding
-// the binaries (slurmgen, moddata, mutate, fit, …) the tasks will run.
-// pack > 1 trains up to pack runs that differ only in packable parameters
-// (seeds, learning rate, weight decay) as one fit per array task.
+// Create writes a sweep folder for the spec at specPath: the manifest, the
+// sbatch script and a copy of the spec, written last since it is what
+// makes the folder a sweep. A folder Create made itself is removed again
+// if writing fails. tools is the folder holding the binaries (slurmgen,
+// moddata, mutate, fit, …) the tasks will run. pack > 1 trains up to pack
+// runs that differ only in packable parameters (seeds, learning rate,
+// weight decay) as one fit per array task.
 func Create(dir, specPath, tools string, pack int) (*Folder, error) {
 	s, err := Load(specPath)
 	if err != nil {
@@ -46,41 +50,66 @@ func Create(dir, specPath, tools string, pack int) (*Folder, error) {
 	if err := checkUnique(f.Runs); err != nil {
 		return nil, fmt.Errorf("%s: %w", specPath, err)
 	}
-	if existing, err := Open(dir); err == nil {
-		if !sameRuns(existing.Runs, f.Runs) || existing.Pack != pack {
-			return nil, fmt.Errorf("%s already holds a different sweep", dir)
-		}
+	if err := f.checkExisting(); err != nil {
+		return nil, err
 	}
+	_, statErr := os.Stat(dir)
+	if err := f.write(specPath, tools); err != nil {
+		if errors.Is(statErr, fs.ErrNotExist) {
+			os.RemoveAll(dir)
+		}
+		return nil, err
+	}
+	return f, nil
+}
+
+// checkExisting refuses a folder that holds another sweep, or one whose
+// spec no longer loads.
+func (f *Folder) checkExisting() error {
+	if matches, _ := filepath.Glob(filepath.Join(f.Dir, SpecPrefix+".*")); len(matches) == 0 {
+		return nil
+	}
+	existing, err := Open(f.Dir)
+	if err != nil {
+		return err
+	}
+	if !sameRuns(existing.Runs, f.Runs) || existing.Pack != f.Pack {
+		return fmt.Errorf("%s: already holds a different sweep", f.Dir)
+	}
+	return nil
+}
+
+// write writes the folder's files, the spec copy last.
+func (f *Folder) write(specPath, tools string) error {
 	for _, d := range []string{DataDir, RunsDir, LogsDir} {
-		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
-			return nil, err
+		if err := os.MkdirAll(filepath.Join(f.Dir, d), 0o755); err != nil {
+			return fileErr(filepath.Join(f.Dir, d), err)
 		}
 	}
 	spec, err := os.ReadFile(specPath)
 	if err != nil {
-		return nil, err
+		return fileErr(specPath, err)
 	}
-	copyPath := filepath.Join(dir, SpecPrefix+strings.ToLower(filepath.Ext(specPath)))
-	if err := writeFile(copyPath, spec); err != nil {
-		return nil, err
+	if err := writeFile(filepath.Join(f.Dir, ManifestFile), []byte(f.Manifest())); err != nil {
+		return err
 	}
-	if err := writeFile(filepath.Join(dir, ManifestFile), []byte(f.Manifest())); err != nil {
-		return nil, err
-	}
-	if pack > 1 {
-		if err := writeFile(filepath.Join(dir, PackFile), []byte(fmt.Sprintln(pack))); err != nil {
-			return nil, err
+	if f.Pack > 1 {
+		if err := writeFile(filepath.Join(f.Dir, PackFile), []byte(fmt.Sprintln(f.Pack))); err != nil {
+			return err
 		}
 	}
-	abs, err := filepath.Abs(dir)
+	abs, err := filepath.Abs(f.Dir)
 	if err != nil {
-		return nil, err
+		return fileErr(f.Dir, err)
 	}
-	script := Script(s, len(f.Tasks), abs, tools)
-	if err := writeFile(filepath.Join(dir, ScriptFile), []byte(script)); err != nil {
-		return nil, err
+	script := filepath.Join(f.Dir, ScriptFile)
+	if err := writeFile(script, []byte(Script(f.Spec, len(f.Tasks), abs, tools))); err != nil {
+		return err
 	}
-	return f, os.Chmod(filepath.Join(dir, ScriptFile), 0o755)
+	if err := os.Chmod(script, 0o755); err != nil {
+		return fileErr(script, err)
+	}
+	return writeFile(filepath.Join(f.Dir, SpecPrefix+strings.ToLower(filepath.Ext(specPath))), spec)
 }
 
 // Open reads a sweep folder back (its spec copy, expanded again).
@@ -125,8 +154,38 @@ func sameRuns(a, b []Run) bool {
 	return true
 }
 
+// writeFile writes a file atomically; outfile names path in its own errors.
 func writeFile(path string, data []byte) error {
-	return outfile.Write(path, nil, func(w io.Writer) error { _, err := w.Write(data); return err })
+	return outfile.Write(path, nil, func(w io.Writer) error {
+		if _, err := w.Write(data); err != nil {
+			return fileErr(path, err)
+		}
+		return nil
+	})
+}
+
+// fileErr is err as "path: problem", the file named once: an *fs.PathError
+// or *os.LinkError inside gives only its problem.
+func fileErr(path string, err error) error {
+	var pe *fs.PathError
+	var le *os.LinkError
+	switch {
+	case errors.As(err, &pe):
+		err = pe.Err
+	case errors.As(err, &le):
+		err = le.Err
+	}
+	return fmt.Errorf("%s: %w", path, err)
+}
+
+// namedErr gives an *fs.PathError as "path: problem"; other errors, which
+// name their file already, are returned as they are.
+func namedErr(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fileErr(pe.Path, pe.Err)
+	}
+	return err
 }
 
 // Manifest is one TSV row per run: index, run folder, data file, then every

@@ -13,40 +13,65 @@ import (
 )
 
 // Local runs every pending task on this machine, at most jobs at once,
-// with the same skip and resume rules as the Slurm tasks. Each task logs
-// to logs/local_<index>.out; progress lines go to log. Failed runs are
-// reported together; the others still run.
+// with the same skip and resume rules as the Slurm tasks; a task with a run
+// locked by a live process (a fit left running by a killed slurmgen local)
+// is skipped, with one line saying so. Each task logs to
+// logs/local_<index>.out; progress lines, one per finished or failed task,
+// go to log. A failed task does not stop the others; the error counts them.
+// When ctx ends, the running tools checkpoint and Local returns an error
+// wrapping ErrInterrupted.
 func (f *Folder) Local(ctx context.Context, jobs int, tools string, log io.Writer) error {
-	pending := f.Pending()
-	fmt.Fprintf(log, "slurmgen: %d of %d tasks to do, %d at a time\n", len(pending), len(f.Tasks), jobs)
+	todo, skipped, err := f.startable(f.Pending())
+	if err != nil {
+		return err
+	}
+	if len(skipped) > 0 {
+		fmt.Fprintln(log, SkipLine(skipped))
+	}
+	fmt.Fprintf(log, "slurmgen: %d of %d tasks to do, %d at a time\n", len(todo), len(f.Tasks), jobs)
 	var g errgroup.Group
 	g.SetLimit(max(jobs, 1))
 	var mu sync.Mutex
-	var failed []error
-	for _, i := range pending {
+	failed := 0
+	for _, i := range todo {
 		g.Go(func() error {
-			logPath := filepath.Join(f.Dir, LogsDir, fmt.Sprintf("local_%d.out", i))
-			lf, err := os.Create(logPath)
-			if err != nil {
-				return err
+			if ctx.Err() != nil {
+				return nil
 			}
-			defer lf.Close()
-			err = f.Task(ctx, i, tools, lf)
+			logPath := filepath.Join(f.Dir, LogsDir, fmt.Sprintf("local_%d.out", i))
+			err := f.localTask(ctx, i, tools, logPath)
 			mu.Lock()
 			defer mu.Unlock()
-			if err != nil {
-				failed = append(failed, fmt.Errorf("task %d (%s): %w (log: %s)", i, f.TaskName(i), err, logPath))
-			} else {
+			switch {
+			case errors.Is(err, ErrInterrupted) || ctx.Err() != nil:
+			case err != nil:
+				failed++
+				fmt.Fprintf(log, "slurmgen: task %d (%s) failed: %v (log: %s)\n", i, f.TaskName(i), err, logPath)
+			default:
 				fmt.Fprintf(log, "slurmgen: task %d (%s) done\n", i, f.TaskName(i))
 			}
 			return nil
 		})
 	}
-	if err := g.Wait(); err != nil {
-		return err
+	g.Wait()
+	if ctx.Err() != nil {
+		return fmt.Errorf("%s: %w; slurmgen local %s resumes the sweep", f.Dir, ErrInterrupted, f.Dir)
 	}
-	if len(failed) > 0 {
-		return fmt.Errorf("%d of %d tasks failed: %w", len(failed), len(pending), errors.Join(failed...))
+	if failed > 0 {
+		return fmt.Errorf("%s: %d of %d tasks failed (each named above, with its log)", f.Dir, failed, len(todo))
 	}
-	return ctx.Err()
+	return nil
+}
+
+// localTask runs one task with its output in logPath.
+func (f *Folder) localTask(ctx context.Context, i int, tools, logPath string) error {
+	lf, err := os.Create(logPath)
+	if err != nil {
+		return fileErr(logPath, err)
+	}
+	err = f.Task(ctx, i, tools, lf)
+	if cerr := lf.Close(); err == nil && cerr != nil {
+		return fileErr(logPath, cerr)
+	}
+	return err
 }

@@ -63,7 +63,7 @@ func readPack(dir string) (int, error) {
 		return 1, nil
 	}
 	if err != nil {
-		return 0, err
+		return 0, fileErr(filepath.Join(dir, PackFile), err)
 	}
 	k, err := strconv.Atoi(strings.TrimSpace(string(b)))
 	if err != nil || k < 1 {

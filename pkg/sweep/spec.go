@@ -6,16 +6,13 @@
 package sweep
 
 import (
-	"bytes"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/BurntSushi/toml"
-	"go.yaml.in/yaml/v3"
 )
 
 // Param is one option with the values it takes: a list sweeps it.
@@ -36,16 +33,16 @@ type Spec struct {
 
 // Slurm holds the job array's resources and site settings.
 type Slurm struct {
-	Partition     string   `yaml:"partition" toml:"partition"`
-	Time          string   `yaml:"time" toml:"time"`
-	Mem           string   `yaml:"mem" toml:"mem"`
-	CPUsPerTask   int      `yaml:"cpus-per-task" toml:"cpus-per-task"`
-	GPUsPerTask   int      `yaml:"gpus-per-task" toml:"gpus-per-task"`
-	Account       string   `yaml:"account" toml:"account"`
-	MaxConcurrent int      `yaml:"max-concurrent" toml:"max-concurrent"` // the K of --array=0-N%K
-	Setup         []string `yaml:"setup" toml:"setup"`                   // shell lines before the task, e.g. module load
-	Extra         []string `yaml:"extra" toml:"extra"`                   // more #SBATCH options, e.g. --qos=short
-	SignalSeconds int      `yaml:"signal-seconds" toml:"signal-seconds"` // SIGTERM this long before the time limit
+	Partition     string
+	Time          string
+	Mem           string
+	CPUsPerTask   int
+	GPUsPerTask   int
+	Account       string
+	MaxConcurrent int      // the K of --array=0-N%K
+	Setup         []string // shell lines before the task, e.g. module load
+	Extra         []string // more #SBATCH options, e.g. --qos=short
+	SignalSeconds int      // SIGTERM this long before the time limit
 }
 
 // Options each tool accepts in a spec. The sweep sets inputs and outputs
@@ -64,121 +61,208 @@ var reserved = []string{"o", "output", "resume", "table", "input", "format"}
 // Schemes mutate accepts.
 var Schemes = []string{"random-uniform", "random-increment", "n-fixed", "n-increment", "control", "rule"}
 
-// rawSpec is the file's top level; the tool sections keep their order.
-type rawSpec struct {
-	Name    string
-	Moddata []kv
-	Mutate  [][]kv
-	Fit     []kv
-	Analyse []string
-	Slurm   Slurm
-}
+// Sections a spec may have.
+const sections = "name, moddata, mutate, fit, analyse, slurm"
 
-type kv struct {
-	key    string
-	values []any
-	isList bool
-}
+// Analyses a spec may ask for, in Analyse.
+var Analyses = []string{"evalsplit", "fourier"}
 
-// Load reads a spec from a .yaml/.yml or .toml file.
+// Load reads a spec from a .yaml/.yml or .toml file. Every error names the
+// file, and the key at fault when there is one.
 func Load(path string) (*Spec, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return nil, fileErr(path, err)
 	}
-	var raw *rawSpec
+	var root *node
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".yaml", ".yml":
-		raw, err = parseYAML(data)
+		root, err = parseYAML(data)
 	case ".toml":
-		raw, err = parseTOML(data)
+		root, err = parseTOML(data)
 	default:
 		return nil, fmt.Errorf("%s: a sweep spec is .yaml, .yml or .toml", path)
 	}
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+	if err == nil {
+		var s *Spec
+		if s, err = build(root, strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))); err == nil {
+			return s, nil
+		}
 	}
-	if raw.Name == "" {
-		raw.Name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	return nil, fmt.Errorf("%s: %w", path, err)
+}
+
+// build checks a parsed spec and turns it into a Spec; name is the default
+// name (the file's).
+func build(root *node, name string) (*Spec, error) {
+	if root.kind != tableNode {
+		return nil, fmt.Errorf("the spec must be a table of sections (%s), not %s", sections, root.what())
 	}
-	s, err := check(raw)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+	s := &Spec{Name: name}
+	analyse := ""
+	for _, k := range root.keys {
+		v := root.fields[k]
+		var err error
+		switch k {
+		case "name":
+			err = setName(s, v)
+		case "analyse", "analyze":
+			if analyse != "" {
+				return nil, v.errorf(k, "given twice (as %s too)", analyse)
+			}
+			analyse = k
+			s.Analyse, err = analyses(v, k)
+		case "slurm":
+			s.Slurm, err = slurmSection(v)
+		case "moddata", "mutate", "fit": // below, in this order
+		default:
+			err = v.errorf(k, "unknown section (%s)", sections)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if v := root.fields["moddata"]; v != nil {
+		if err := s.addParams("moddata", "moddata", v); err != nil {
+			return nil, err
+		}
+	}
+	if v := root.fields["mutate"]; v != nil {
+		if err := s.addMutate(v); err != nil {
+			return nil, err
+		}
+	}
+	if v := root.fields["fit"]; v != nil {
+		if err := s.addParams("fit", "fit", v); err != nil {
+			return nil, err
+		}
 	}
 	return s, nil
 }
 
-// check validates a raw spec and turns it into Params.
-func check(raw *rawSpec) (*Spec, error) {
-	s := &Spec{Name: raw.Name, Analyse: raw.Analyse, Slurm: raw.Slurm}
-	for _, a := range raw.Analyse {
-		if a != "evalsplit" && a != "fourier" {
-			return nil, fmt.Errorf("analyse: unknown step %q (evalsplit, fourier)", a)
+func setName(s *Spec, v *node) error {
+	name, ok := v.value.(string)
+	if v.kind != scalarNode || !ok {
+		return v.errorf("name", "expected a string, not %s", v.what())
+	}
+	if name != "" {
+		s.Name = name
+	}
+	return nil
+}
+
+// analyses reads the list of analysis steps.
+func analyses(v *node, key string) ([]string, error) {
+	if v.kind != listNode {
+		return nil, v.errorf(key, "expected a list of steps (%s), not %s", strings.Join(Analyses, ", "), v.what())
+	}
+	var out []string
+	for i, item := range v.items {
+		a, ok := item.value.(string)
+		switch {
+		case item.kind != scalarNode || !ok:
+			return nil, item.errorf(key, "item %d is %s; expected a step (%s)", i+1, item.what(), strings.Join(Analyses, ", "))
+		case !slices.Contains(Analyses, a):
+			return nil, item.errorf(key, "unknown step %q (%s)", a, strings.Join(Analyses, ", "))
+		case slices.Contains(out, a):
+			return nil, item.errorf(key, "step %q is listed twice", a)
 		}
+		out = append(out, a)
 	}
-	add := func(tool, known string, kvs []kv) error {
-		seen := map[string]bool{}
-		for _, e := range kvs {
-			if slices.Contains(reserved, e.key) {
-				return fmt.Errorf("%s.%s: the sweep sets this itself", tool, e.key)
-			}
-			if !slices.Contains(Options[known], e.key) {
-				return fmt.Errorf("%s: unknown parameter %q (known: %s)", tool, e.key, strings.Join(Options[known], ", "))
-			}
-			if seen[e.key] {
-				return fmt.Errorf("%s.%s: given twice with conflicting values", tool, e.key)
-			}
-			seen[e.key] = true
-			if len(e.values) == 0 {
-				return fmt.Errorf("%s.%s: an empty list gives no runs", tool, e.key)
-			}
-			p := Param{Tool: tool, Name: e.key}
-			for _, v := range e.values {
-				str, err := scalar(v)
-				if err != nil {
-					return fmt.Errorf("%s.%s: %v", tool, e.key, err)
-				}
-				if slices.Contains(p.Values, str) {
-					return fmt.Errorf("%s.%s: value %s is listed twice", tool, e.key, str)
-				}
-				p.Values = append(p.Values, str)
-			}
-			s.Params = append(s.Params, p)
-		}
-		return nil
+	return out, nil
+}
+
+// addMutate reads the mutate steps: a list of tables, each with a scheme.
+func (s *Spec) addMutate(v *node) error {
+	if v.kind != listNode {
+		return v.errorf("mutate", "expected a list of steps, each a table with a scheme, not %s", v.what())
 	}
-	if err := add("moddata", "moddata", raw.Moddata); err != nil {
-		return nil, err
-	}
-	for i, step := range raw.Mutate {
+	for i, step := range v.items {
 		tool := fmt.Sprintf("mutate.%d", i)
-		var rest []kv
-		scheme := ""
-		for _, e := range step {
-			if e.key == "scheme" {
-				if e.isList || len(e.values) != 1 {
-					return nil, fmt.Errorf("%s.scheme: one scheme per step (sweep its options instead)", tool)
-				}
-				scheme, _ = scalar(e.values[0])
-				continue
-			}
-			rest = append(rest, e)
+		if step.kind != tableNode {
+			return step.errorf(tool, "expected a table with a scheme and its options, not %s", step.what())
 		}
-		if !slices.Contains(Schemes, scheme) {
-			return nil, fmt.Errorf("%s: scheme %q is not one of %s", tool, scheme, strings.Join(Schemes, ", "))
+		sc := step.fields["scheme"]
+		if sc == nil {
+			return step.errorf(tool, "no scheme (one of %s)", strings.Join(Schemes, ", "))
+		}
+		scheme, ok := sc.value.(string)
+		switch {
+		case sc.kind == listNode:
+			return sc.errorf(tool+".scheme", "one scheme per step (sweep its options instead)")
+		case sc.kind != scalarNode || !ok:
+			return sc.errorf(tool+".scheme", "expected a scheme (%s), not %s", strings.Join(Schemes, ", "), sc.what())
+		case !slices.Contains(Schemes, scheme):
+			return sc.errorf(tool, "scheme %q is not one of %s", scheme, strings.Join(Schemes, ", "))
 		}
 		s.Mutate = append(s.Mutate, scheme)
-		if err := add(tool, "mutate", rest); err != nil {
-			return nil, err
+		rest := &node{kind: tableNode, fields: step.fields, line: step.line}
+		for _, k := range step.keys {
+			if k != "scheme" {
+				rest.keys = append(rest.keys, k)
+			}
+		}
+		if err := s.addParams(tool, "mutate", rest); err != nil {
+			return err
 		}
 	}
-	if err := add("fit", "fit", raw.Fit); err != nil {
-		return nil, err
+	return nil
+}
+
+// addParams reads a tool's section: option = value or list of values.
+func (s *Spec) addParams(tool, known string, v *node) error {
+	if v.kind != tableNode {
+		return v.errorf(tool, "expected a table of options (%s), not %s", strings.Join(Options[known], ", "), v.what())
 	}
-	if s.Slurm.MaxConcurrent < 0 || s.Slurm.CPUsPerTask < 0 || s.Slurm.GPUsPerTask < 0 {
-		return nil, fmt.Errorf("slurm: negative resources")
+	for _, k := range v.keys {
+		key, e := tool+"."+k, v.fields[k]
+		if slices.Contains(reserved, k) {
+			return e.errorf(key, "the sweep sets this itself")
+		}
+		if !slices.Contains(Options[known], k) {
+			return e.errorf(tool, "unknown parameter %q (known: %s)", k, strings.Join(Options[known], ", "))
+		}
+		p := Param{Tool: tool, Name: k}
+		values, err := paramValues(e, key)
+		if err != nil {
+			return err
+		}
+		for _, str := range values {
+			if slices.Contains(p.Values, str) {
+				return e.errorf(key, "value %s is listed twice", str)
+			}
+			p.Values = append(p.Values, str)
+		}
+		s.Params = append(s.Params, p)
 	}
-	return s, nil
+	return nil
+}
+
+// paramValues renders an option's value, or each value of its list.
+func paramValues(e *node, key string) ([]string, error) {
+	const want = "a number, string or boolean"
+	switch e.kind {
+	case scalarNode:
+		str, err := scalar(e.value)
+		if err != nil {
+			return nil, e.errorf(key, "expected %s, or a list of them, not %s", want, e.what())
+		}
+		return []string{str}, nil
+	case listNode:
+		if len(e.items) == 0 {
+			return nil, e.errorf(key, "an empty list gives no runs")
+		}
+		var out []string
+		for i, item := range e.items {
+			str, err := scalar(item.value)
+			if item.kind != scalarNode || err != nil {
+				return nil, item.errorf(key, "item %d is %s; expected %s", i+1, item.what(), want)
+			}
+			out = append(out, str)
+		}
+		return out, nil
+	}
+	return nil, e.errorf(key, "expected %s, or a list of them, not %s", want, e.what())
 }
 
 // scalar renders a spec value as a command-line value.
@@ -186,8 +270,6 @@ func scalar(v any) (string, error) {
 	switch x := v.(type) {
 	case string:
 		return x, nil
-	case int:
-		return strconv.Itoa(x), nil
 	case int64:
 		return strconv.FormatInt(x, 10), nil
 	case uint64:
@@ -200,160 +282,96 @@ func scalar(v any) (string, error) {
 	return "", fmt.Errorf("value %v (%T) is not a number, string or boolean", v, v)
 }
 
-func parseYAML(data []byte) (*rawSpec, error) {
-	var root yaml.Node
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&root); err != nil {
-		return nil, err
+// slurmSettings are the keys of the slurm section.
+var slurmSettings = []string{"partition", "time", "mem", "cpus-per-task", "gpus-per-task", "account",
+	"max-concurrent", "setup", "extra", "signal-seconds"}
+
+func slurmSection(v *node) (Slurm, error) {
+	var sl Slurm
+	known := strings.Join(slurmSettings, ", ")
+	if v.kind != tableNode {
+		return sl, v.errorf("slurm", "expected a table of settings (%s), not %s", known, v.what())
 	}
-	if len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
-		return nil, fmt.Errorf("the spec must be a mapping (moddata:, mutate:, fit:, analyse:, slurm:)")
-	}
-	raw := &rawSpec{}
-	m := root.Content[0]
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		key, val := m.Content[i].Value, m.Content[i+1]
+	for _, k := range v.keys {
+		e, key := v.fields[k], "slurm."+k
 		var err error
-		switch key {
-		case "name":
-			err = val.Decode(&raw.Name)
-		case "moddata":
-			raw.Moddata, err = yamlSection(val)
-		case "fit":
-			raw.Fit, err = yamlSection(val)
-		case "mutate":
-			if val.Kind != yaml.SequenceNode {
-				return nil, fmt.Errorf("line %d: mutate: a list of steps, each with a scheme", val.Line)
-			}
-			for _, step := range val.Content {
-				kvs, err := yamlSection(step)
-				if err != nil {
-					return nil, err
-				}
-				raw.Mutate = append(raw.Mutate, kvs)
-			}
-		case "analyse", "analyze":
-			err = val.Decode(&raw.Analyse)
-		case "slurm":
-			err = val.Decode(&raw.Slurm)
+		switch k {
+		case "partition":
+			sl.Partition, err = slurmString(e, key)
+		case "time":
+			sl.Time, err = slurmString(e, key)
+		case "mem":
+			sl.Mem, err = slurmString(e, key)
+		case "account":
+			sl.Account, err = slurmString(e, key)
+		case "cpus-per-task":
+			sl.CPUsPerTask, err = count(e, key)
+		case "gpus-per-task":
+			sl.GPUsPerTask, err = count(e, key)
+		case "max-concurrent":
+			sl.MaxConcurrent, err = count(e, key)
+		case "signal-seconds":
+			sl.SignalSeconds, err = count(e, key)
+		case "setup":
+			sl.Setup, err = lines(e, key)
+		case "extra":
+			sl.Extra, err = lines(e, key)
 		default:
-			return nil, fmt.Errorf("line %d: unknown section %q (name, moddata, mutate, fit, analyse, slurm)", m.Content[i].Line, key)
+			err = e.errorf("slurm", "unknown setting %q (known: %s)", k, known)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("line %d: %s: %v", val.Line, key, err)
+			return sl, err
 		}
 	}
-	return raw, nil
+	return sl, nil
 }
 
-func yamlSection(n *yaml.Node) ([]kv, error) {
-	if n.Kind != yaml.MappingNode {
-		return nil, fmt.Errorf("line %d: expected option: value pairs", n.Line)
+// slurmString is a string setting; a whole number (minutes, megabytes) is
+// written as Slurm reads it.
+func slurmString(v *node, key string) (string, error) {
+	switch x := v.value.(type) {
+	case string:
+		return x, nil
+	case int64, uint64:
+		return fmt.Sprint(x), nil
 	}
-	var out []kv
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		e := kv{key: n.Content[i].Value}
-		v := n.Content[i+1]
-		if v.Kind == yaml.SequenceNode {
-			e.isList = true
-			for _, item := range v.Content {
-				var x any
-				if err := item.Decode(&x); err != nil {
-					return nil, err
-				}
-				e.values = append(e.values, x)
-			}
-		} else {
-			var x any
-			if err := v.Decode(&x); err != nil {
-				return nil, err
-			}
-			e.values = []any{x}
+	return "", v.errorf(key, "expected a string, not %s", v.what())
+}
+
+// count is a whole number ≥ 0.
+func count(v *node, key string) (int, error) {
+	var n int64
+	switch x := v.value.(type) {
+	case int64:
+		n = x
+	case uint64:
+		if x > math.MaxInt32 {
+			return 0, v.errorf(key, "%d is too large", x)
 		}
-		out = append(out, e)
+		n = int64(x)
+	case float64:
+		return 0, v.errorf(key, "expected a whole number, not %v", x)
+	default:
+		return 0, v.errorf(key, "expected a whole number, not %s", v.what())
+	}
+	if n < 0 || n > math.MaxInt32 {
+		return 0, v.errorf(key, "%d is out of range (0 or more)", n)
+	}
+	return int(n), nil
+}
+
+// lines is a list of strings.
+func lines(v *node, key string) ([]string, error) {
+	if v.kind != listNode {
+		return nil, v.errorf(key, "expected a list of strings, not %s", v.what())
+	}
+	var out []string
+	for i, item := range v.items {
+		str, ok := item.value.(string)
+		if item.kind != scalarNode || !ok {
+			return nil, item.errorf(key, "item %d is %s; expected a string", i+1, item.what())
+		}
+		out = append(out, str)
 	}
 	return out, nil
-}
-
-func parseTOML(data []byte) (*rawSpec, error) {
-	var doc map[string]any
-	md, err := toml.Decode(string(data), &doc)
-	if err != nil {
-		return nil, err
-	}
-	raw := &rawSpec{}
-	// Keys() lists every key in file order: use it to keep options ordered.
-	order := map[string][]string{}
-	for _, k := range md.Keys() {
-		if len(k) == 2 {
-			order[k[0]] = append(order[k[0]], k[1])
-		}
-	}
-	section := func(name string, m map[string]any, keys []string) []kv {
-		var out []kv
-		for _, k := range keys {
-			v, ok := m[k]
-			if !ok {
-				continue
-			}
-			e := kv{key: k}
-			if list, ok := v.([]any); ok {
-				e.isList, e.values = true, list
-			} else {
-				e.values = []any{v}
-			}
-			out = append(out, e)
-		}
-		return out
-	}
-	for _, k := range md.Keys() {
-		if len(k) != 1 {
-			continue
-		}
-		v := doc[k[0]]
-		switch k[0] {
-		case "name":
-			raw.Name, _ = v.(string)
-		case "moddata", "fit":
-			m, ok := v.(map[string]any)
-			if !ok {
-				return nil, fmt.Errorf("[%s] must be a table", k[0])
-			}
-			if k[0] == "moddata" {
-				raw.Moddata = section(k[0], m, order[k[0]])
-			} else {
-				raw.Fit = section(k[0], m, order[k[0]])
-			}
-		case "mutate":
-			steps, ok := v.([]map[string]any)
-			if !ok {
-				return nil, fmt.Errorf("mutate: use [[mutate]] tables, one per step")
-			}
-			for _, st := range steps {
-				keys := make([]string, 0, len(st))
-				for key := range st {
-					keys = append(keys, key)
-				}
-				slices.Sort(keys) // TOML array tables keep no key order: sort for a stable product
-				raw.Mutate = append(raw.Mutate, section("mutate", st, keys))
-			}
-		case "analyse", "analyze":
-			for _, a := range v.([]any) {
-				s, _ := a.(string)
-				raw.Analyse = append(raw.Analyse, s)
-			}
-		case "slurm":
-			var w struct {
-				Slurm Slurm `toml:"slurm"`
-			}
-			if _, err := toml.Decode(string(data), &w); err != nil {
-				return nil, err
-			}
-			raw.Slurm = w.Slurm
-		default:
-			return nil, fmt.Errorf("unknown section %q (name, moddata, mutate, fit, analyse, slurm)", k[0])
-		}
-	}
-	return raw, nil
 }

@@ -32,6 +32,9 @@ func (f *Folder) Task(ctx context.Context, index int, tools string, log io.Write
 	if len(members) == 1 {
 		return f.runOne(ctx, members[0], tools, log)
 	}
+	if err := f.refuseLocked(members); err != nil {
+		return err
+	}
 	t := toolRunner{ctx: ctx, dir: tools, log: log}
 	var todo []Run
 	states := map[string]bool{}
@@ -50,12 +53,12 @@ func (f *Folder) Task(ctx context.Context, index int, tools string, log io.Write
 	case len(todo) > 1 && len(states) == 1 && states["fresh"]:
 		for _, r := range todo {
 			if err := os.RemoveAll(f.RunDir(r)); err != nil {
-				return err
+				return fileErr(f.RunDir(r), err)
 			}
 		}
 		fmt.Fprintf(log, "slurmgen: task %d: %d runs packed into one fit (%s)\n", index, len(todo), f.TaskName(index))
 		if err := t.run("fit", f.packFitArgs(todo)...); err != nil {
-			return err
+			return fmt.Errorf("%s: task %d: %w", f.Dir, index, err)
 		}
 	case len(todo) > 1 && len(states) == 1 && states["checkpointed"]:
 		var args []string
@@ -64,7 +67,7 @@ func (f *Folder) Task(ctx context.Context, index int, tools string, log io.Write
 		}
 		fmt.Fprintf(log, "slurmgen: task %d: resuming %d packed runs\n", index, len(todo))
 		if err := t.run("fit", args...); err != nil {
-			return err
+			return fmt.Errorf("%s: task %d: %w", f.Dir, index, err)
 		}
 	}
 	for _, r := range todo {
@@ -82,6 +85,9 @@ func (f *Folder) runOne(ctx context.Context, index int, tools string, log io.Wri
 		fmt.Fprintf(log, "slurmgen: run %d (%s) is done already\n", index, r.Name)
 		return nil
 	}
+	if err := f.refuseLocked([]int{index}); err != nil {
+		return err
+	}
 	t := toolRunner{ctx: ctx, dir: tools, log: log}
 	if err := f.makeData(t, r); err != nil {
 		return err
@@ -94,15 +100,15 @@ func (f *Folder) runOne(ctx context.Context, index int, tools string, log io.Wri
 	case errResume == nil:
 		fmt.Fprintf(log, "slurmgen: run %d (%s): resuming\n", index, r.Name)
 		if err := t.run("fit", "--resume", dir); err != nil {
-			return err
+			return fmt.Errorf("%s: %w", dir, err)
 		}
 	default:
 		if err := os.RemoveAll(dir); err != nil { // a start that never checkpointed
-			return err
+			return fileErr(dir, err)
 		}
 		fmt.Fprintf(log, "slurmgen: run %d (%s)\n", index, r.Name)
 		if err := t.run("fit", append([]string{f.DataPath(r), "-o", dir}, r.FitArgs...)...); err != nil {
-			return err
+			return fmt.Errorf("%s: %w", dir, err)
 		}
 	}
 	for _, a := range f.Spec.Analyse {
@@ -112,10 +118,26 @@ func (f *Folder) runOne(ctx context.Context, index int, tools string, log io.Wri
 			args = append(args, "--over-checkpoints")
 		}
 		if err := t.run(a, args...); err != nil {
-			return err
+			return fmt.Errorf("%s: %w", dir, err)
 		}
 	}
 	return nil
+}
+
+// refuseLocked fails if one of the runs is locked by a live process (a fit
+// still writing it): starting over would remove or write over its folder.
+func (f *Folder) refuseLocked(members []int) error {
+	var todo []int
+	for _, i := range members {
+		if !f.Done(f.Runs[i]) {
+			todo = append(todo, i)
+		}
+	}
+	r, pid, err := f.lockedRun(todo)
+	if err != nil || r == nil {
+		return err
+	}
+	return fmt.Errorf("%s: locked by PID %s, a fit still writing it; not starting another", f.RunDir(*r), pid)
 }
 
 // makeData writes the run's table unless it exists: moddata, then each
@@ -128,7 +150,7 @@ func (f *Folder) makeData(t toolRunner, r Run) error {
 	}
 	scratch, err := os.MkdirTemp(filepath.Join(f.Dir, DataDir), ".make-")
 	if err != nil {
-		return err
+		return fileErr(filepath.Join(f.Dir, DataDir), err)
 	}
 	defer os.RemoveAll(scratch)
 	out := path
@@ -136,7 +158,7 @@ func (f *Folder) makeData(t toolRunner, r Run) error {
 		out = filepath.Join(scratch, "0.parquet")
 	}
 	if err := t.run("moddata", append(r.ModdataArgs, "-o", out)...); err != nil {
-		return err
+		return fmt.Errorf("%s: %w", path, err)
 	}
 	for i, args := range r.MutateArgs {
 		in := out
@@ -145,7 +167,7 @@ func (f *Folder) makeData(t toolRunner, r Run) error {
 			out = path
 		}
 		if err := t.run("mutate", append(append([]string{}, args...), in, "-o", out)...); err != nil {
-			return err
+			return fmt.Errorf("%s: %w", path, err)
 		}
 	}
 	return nil
@@ -170,7 +192,7 @@ func (t toolRunner) run(tool string, args ...string) error {
 		return ErrInterrupted
 	}
 	if err != nil {
-		return fmt.Errorf("%s %v: %w", tool, args, err)
+		return fmt.Errorf("%s: %w", tool, err) // the tool's own error line is in the log
 	}
 	return nil
 }

@@ -95,7 +95,7 @@ func BenchmarkPackedNandaStep(b *testing.B) {
 				fillSizes(&cfg.Model)
 				dirs, cfgs, tables = append(dirs, b.TempDir()), append(cfgs, cfg), append(tables, tb)
 			}
-			p, err := OpenPack(be, dirs, cfgs, tables, false, io.Discard)
+			p, err := OpenPack(be, dirs, cfgs, tables, nil, io.Discard)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 
@@ -82,16 +81,58 @@ func stepBytes(m model.Model, rows int) int64 {
 	return 2*4*perRow*int64(rows) + 4*4*int64(model.NumParameters(m))
 }
 
-// Create validates cfg and makes the run folder: config.json and a copy of
-// the table's bytes as data.parquet. dir must not exist or be empty.
+// CheckNew reports whether dir can become a new run folder: it does not
+// exist, is empty, or holds only what an interrupted Create leaves before
+// config.json (the lock, data.parquet, an empty checkpoints folder,
+// temporary files). A folder with config.json is a run: continue it with
+// fit --resume.
+func CheckNew(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(dir, runs.ConfigFile)); err == nil {
+		return fmt.Errorf("%s: already a run (continue it with fit --resume %s)", dir, dir)
+	}
+	for _, e := range entries {
+		name := e.Name()
+		switch {
+		case name == runs.LockFile || name == runs.DataFile || outfile.IsTemp(name):
+		case name == runs.CheckpointDir && e.IsDir():
+			inner, err := os.ReadDir(filepath.Join(dir, name))
+			if err != nil {
+				return err
+			}
+			for _, f := range inner {
+				if !outfile.IsTemp(f.Name()) {
+					return fmt.Errorf("%s: not empty (it has %s/%s)", dir, name, f.Name())
+				}
+			}
+		default:
+			return fmt.Errorf("%s: not empty (it has %s), and not a run: choose another folder", dir, name)
+		}
+	}
+	return nil
+}
+
+// Create validates cfg and makes the run folder (see CheckNew): a copy of
+// the table's bytes as data.parquet, then config.json. config.json is
+// written last, so a folder that has it is a complete run at every instant
+// (fit --resume continues it, from step 0 if no checkpoint was written).
 func Create(dir string, cfg *runs.Config, t *table.Table, tableBytes []byte) error {
 	if err := Validate(cfg, t); err != nil {
 		return err
 	}
-	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
-		return fmt.Errorf("%s already exists and is not empty (continue it with fit --resume %s)", dir, dir)
-	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
+	if err := CheckNew(dir); err != nil {
 		return err
+	}
+	for _, d := range []string{dir, filepath.Join(dir, runs.CheckpointDir)} {
+		if _, err := outfile.RemoveStale(d); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
 	}
 	if err := os.MkdirAll(filepath.Join(dir, runs.CheckpointDir), 0o755); err != nil {
 		return err
@@ -100,11 +141,8 @@ func Create(dir string, cfg *runs.Config, t *table.Table, tableBytes []byte) err
 	cfg.Tool, cfg.Version = "fit", version.Version
 	cfg.Data.SHA256 = hex.EncodeToString(sum[:])
 	cfg.Data.Rows, cfg.Data.Train, cfg.Data.Meta = t.Len(), t.CountTrain(), t.Meta
-	if err := runs.WriteConfig(dir, cfg); err != nil {
+	if err := outfile.WriteBytes(runs.DataPath(dir), tableBytes); err != nil {
 		return err
 	}
-	return outfile.Write(runs.DataPath(dir), nil, func(w io.Writer) error {
-		_, err := w.Write(tableBytes)
-		return err
-	})
+	return runs.WriteConfig(dir, cfg)
 }

@@ -61,13 +61,13 @@ func (e *evaluator) run() ([]score.Example, error) {
 	return ex, nil
 }
 
-// groupMetrics is loss and accuracy per (split, kind) and per split, in
-// evalsplit's grouping and order.
-func groupMetrics(step int, d *infer.Data, ex []score.Example) []runs.Metric {
+// groupMetrics is the loss (the training objective, lossName) and accuracy
+// per (split, kind) and per split, in evalsplit's grouping and order.
+func groupMetrics(step int, d *infer.Data, ex []score.Example, lossName string) []runs.Metric {
 	var out []runs.Metric
 	for _, g := range score.Groups(d.Table, ex) {
 		out = append(out,
-			runs.Metric{Step: int64(step), Split: g.Split, Kind: g.Kind, Metric: runs.MetricLoss, Value: g.Loss},
+			runs.Metric{Step: int64(step), Split: g.Split, Kind: g.Kind, Metric: lossName, Value: g.Loss},
 			runs.Metric{Step: int64(step), Split: g.Split, Kind: g.Kind, Metric: runs.MetricAccuracy, Value: g.Accuracy})
 	}
 	return out

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"strings"
 	"time"
 
@@ -38,15 +39,20 @@ type Pack struct {
 	full   *infer.Batch // stacked full batch: inputs [K, n, cols], labels [K, n]
 }
 
-// OpenPack opens (or, with resume, reopens at their common newest step) the
-// runs in dirs and stacks them.
-func OpenPack(backend compute.Backend, dirs []string, cfgs []*runs.Config, tables []*table.Table, resume bool, log io.Writer) (*Pack, error) {
+// OpenPack opens the runs in dirs and stacks them: fresh ones when from is
+// nil, else each from its resume state from[i] (see packResumeStates).
+func OpenPack(backend compute.Backend, dirs []string, cfgs []*runs.Config, tables []*table.Table, from []string, log io.Writer) (*Pack, error) {
 	p := &Pack{Log: log}
 	for i, dir := range dirs {
-		r, err := open(backend, dir, cfgs[i], tables[i], resume, log)
+		f := ""
+		if from != nil {
+			f = from[i]
+		}
+		r, err := open(backend, dir, cfgs[i], tables[i], f, log)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", dir, err)
 		}
+		r.keepPrevious = len(dirs) > 1
 		p.Runs = append(p.Runs, r)
 		p.hypers = append(p.hypers, r.hyper())
 	}
@@ -54,7 +60,7 @@ func OpenPack(backend compute.Backend, dirs []string, cfgs []*runs.Config, table
 		return nil, err
 	}
 	r0 := p.Runs[0]
-	p.Step = r0.Step
+	p.Step = p.training()[0].Step
 	K := len(p.Runs)
 	sm, ok := r0.Model.(model.Stacked)
 	if !ok {
@@ -87,6 +93,21 @@ func OpenPack(backend compute.Backend, dirs []string, cfgs []*runs.Config, table
 	return p, nil
 }
 
+// training is the runs that have not stopped early (all of them, unless
+// the pack resumes after some stopped), or the first run if all have.
+func (p *Pack) training() []*Run {
+	var out []*Run
+	for _, r := range p.Runs {
+		if !r.stopped() {
+			out = append(out, r)
+		}
+	}
+	if len(out) == 0 {
+		return p.Runs[:1]
+	}
+	return out
+}
+
 // check refuses runs that cannot share one computation.
 func (p *Pack) check() error {
 	r0 := p.Runs[0]
@@ -102,9 +123,28 @@ func (p *Pack) check() error {
 			return fmt.Errorf("%s and %s: packed runs may differ only in seed, learning rate, weight decay and table", r0.Dir, r.Dir)
 		case len(r.Data.TrainRows()) != len(r0.Data.TrainRows()):
 			return fmt.Errorf("%s and %s: packed runs need the same number of training rows (%d, %d)", r0.Dir, r.Dir, len(r0.Data.TrainRows()), len(r.Data.TrainRows()))
-		case r.Step != r0.Step:
-			return fmt.Errorf("%s and %s: packed runs must resume from the same step (%d, %d)", r0.Dir, r.Dir, r0.Step, r.Step)
 		}
+	}
+	t0 := p.training()[0] // runs that stopped early sit at their own step
+	for _, r := range p.training() {
+		if r.Step != t0.Step {
+			return fmt.Errorf("%s and %s: packed runs must resume from the same step (%d, %d)", t0.Dir, r.Dir, t0.Step, r.Step)
+		}
+	}
+	return nil
+}
+
+// endRound removes the previous resume states once every run has written
+// this step's (or stopped): from here on the runs resume from this step.
+func (p *Pack) endRound() error {
+	for _, r := range p.Runs {
+		if !r.movedPrevious {
+			continue
+		}
+		if err := os.Remove(runs.PreviousResumePath(r.Dir)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+		r.movedPrevious = false
 	}
 	return nil
 }
@@ -268,6 +308,12 @@ func (p *Pack) Train(ctx context.Context) error {
 		if err := r.begin(); err != nil {
 			return err
 		}
+		if r.stopped() { // resumed after its early stop, before its final files
+			errs[k], active[k] = r.finish(), false
+		}
+	}
+	if err := p.endRound(); err != nil {
+		return err
 	}
 	start, startStep := time.Now(), p.Step
 	for p.Step < tr.Steps {
@@ -281,6 +327,9 @@ func (p *Pack) Train(ctx context.Context) error {
 						return fmt.Errorf("%s: interrupted at step %d, and the checkpoint failed: %w", r.Dir, r.Step, err)
 					}
 				}
+			}
+			if err := p.endRound(); err != nil {
+				return err
 			}
 			return ErrInterrupted
 		}
@@ -314,6 +363,9 @@ func (p *Pack) Train(ctx context.Context) error {
 			case stop:
 				errs[k], active[k] = r.finish(), false
 			}
+		}
+		if err := p.endRound(); err != nil {
+			return err
 		}
 		if p.Step%1000 == 0 || last {
 			fmt.Fprintf(p.Log, "pack: step %d/%d, %d of %d models training, %.1f steps/s (%.1f model-steps/s)\n", p.Step, tr.Steps, count(active), K, rate, rate*float64(count(active)))

@@ -189,7 +189,7 @@ func TestPackResumeIsBitExact(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	p, err := OpenPack(b, cut, cc, tables, false, io.Discard)
+	p, err := OpenPack(b, cut, cc, tables, nil, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

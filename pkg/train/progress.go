@@ -41,18 +41,19 @@ func NewProgress(w io.Writer, steps, done int, every int) Progress {
 
 // summary is "train 1.2e-03 100.0% | test 4.56 12.3%" at the newest step.
 func summary(metrics []runs.Metric) string {
-	get := func(split, metric string) float64 {
+	get := func(split string, is func(string) bool) float64 {
 		for i := len(metrics) - 1; i >= 0; i-- {
 			m := metrics[i]
-			if m.Split == split && m.Kind == runs.All && m.Metric == metric {
+			if m.Split == split && m.Kind == runs.All && is(m.Metric) {
 				return m.Value
 			}
 		}
 		return 0
 	}
+	acc := func(m string) bool { return m == runs.MetricAccuracy }
 	return fmt.Sprintf("train %.3g %5.1f%% | test %.3g %5.1f%%",
-		get(table.SplitTrain, runs.MetricLoss), 100*get(table.SplitTrain, runs.MetricAccuracy),
-		get(table.SplitTest, runs.MetricLoss), 100*get(table.SplitTest, runs.MetricAccuracy))
+		get(table.SplitTrain, runs.IsLoss), 100*get(table.SplitTrain, acc),
+		get(table.SplitTest, runs.IsLoss), 100*get(table.SplitTest, acc))
 }
 
 type barProgress struct{ bar *progressbar.ProgressBar }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"time"
 
 	"github.com/gomlx/compute"
@@ -45,12 +46,22 @@ type Run struct {
 	epoch   int          // mini-batch: the epoch whose order is in perm
 	perm    []int32
 	above   int // evaluations in a row with test accuracy ≥ StopAtTestAcc
+
+	// keepPrevious (packed runs): a checkpoint first moves the resume state
+	// to runs.PreviousResumePath, which the Pack removes once every run has
+	// written its own (see Pack.endRound).
+	keepPrevious  bool
+	movedPrevious bool // since the last Pack.endRound
 }
 
 // Open prepares a run: a fresh one (step 0, parameters drawn from the seed)
 // or, with resume, the state of its newest checkpoint.
 func Open(backend compute.Backend, dir string, cfg *runs.Config, t *table.Table, resume bool, log io.Writer) (*Run, error) {
-	r, err := open(backend, dir, cfg, t, resume, log)
+	from := ""
+	if resume {
+		from = runs.ResumePath(dir)
+	}
+	r, err := open(backend, dir, cfg, t, from, log)
 	if err != nil {
 		return nil, err
 	}
@@ -66,16 +77,17 @@ func (r *Run) hyper() Hyper {
 	return Hyper{Name: tr.Optimizer, LR: tr.LR, WeightDecay: tr.WeightDecay, Beta1: tr.Beta1, Beta2: tr.Beta2, Eps: tr.Eps, WarmupSteps: tr.WarmupSteps}
 }
 
-// open is Open without the compiled training step (a Pack steps its runs).
-func open(backend compute.Backend, dir string, cfg *runs.Config, t *table.Table, resume bool, log io.Writer) (*Run, error) {
+// open is Open without the compiled training step (a Pack steps its runs);
+// from is the resume state to continue from ("" for a fresh run).
+func open(backend compute.Backend, dir string, cfg *runs.Config, t *table.Table, from string, log io.Writer) (*Run, error) {
 	m, err := infer.ModelFor(cfg.Model)
 	if err != nil {
 		return nil, err
 	}
 	r := &Run{Dir: dir, Config: cfg, Data: infer.NewData(t, cfg.Model.Equals), Model: m,
 		Store: gomlx.NewStore(), Log: log, backend: backend, epoch: -1}
-	if resume {
-		if r.Step, err = loadState(dir, r.Store, m); err != nil {
+	if from != "" {
+		if r.Step, err = loadState(from, r.Store, m); err != nil {
 			return nil, err
 		}
 		if r.Metrics, err = runs.ReadMetrics(runs.MetricsPath(dir)); err != nil {
@@ -147,6 +159,9 @@ func (r *Run) Train(ctx context.Context) error {
 	if err := r.begin(); err != nil {
 		return err
 	}
+	if r.stopped() {
+		return r.finish() // resumed after its early stop, before its final files
+	}
 	start, startStep := time.Now(), r.Step
 	for r.Step < tr.Steps {
 		if ctx.Err() != nil {
@@ -197,14 +212,14 @@ func (r *Run) record(rate float64) (stop bool, err error) {
 		if err := r.evaluate(); err != nil {
 			return false, err
 		}
-		stop = tr.StopAtTestAcc > 0 && r.above >= tr.Patience
+		stop = r.stopped()
 		if r.Progress != nil {
 			r.Progress.Update(r.Step, tr.Steps, r.Metrics, rate)
 		}
 	}
 	if r.Step%tr.CheckpointEvery == 0 || last || stop {
 		if err := r.checkpoint(); err != nil {
-			return false, r.diverged(err.Error())
+			return false, r.checkpointFailed(err)
 		}
 	}
 	if stop {
@@ -213,14 +228,40 @@ func (r *Run) record(rate float64) (stop bool, err error) {
 	return stop, nil
 }
 
+// stopped reports whether the run stopped early at its current step. The
+// streak is recounted from the metrics on resume, and the first step where it
+// reaches the patience is where an uninterrupted run stopped, so a run
+// resumed from there stops there too.
+func (r *Run) stopped() bool {
+	tr := r.Config.Train
+	return r.Step > 0 && tr.StopAtTestAcc > 0 && r.above >= tr.Patience
+}
+
 // diverged reports a run that went NaN/Inf; the last good checkpoint stays.
 func (r *Run) diverged(why string) error {
-	steps, _ := runs.Checkpoints(r.Dir)
-	good := "none"
-	if len(steps) > 0 {
-		good = fmt.Sprintf("step %d", steps[len(steps)-1])
+	return fmt.Errorf("the run diverged: %s (%s)", why, continueFrom(r.Dir))
+}
+
+// checkpointFailed reports a checkpoint that could not be written (a full
+// disk, say): the run did not diverge, and the resume state on disk is the
+// one before.
+func (r *Run) checkpointFailed(err error) error {
+	if errors.Is(err, errNotFinite) {
+		return r.diverged(err.Error())
 	}
-	return fmt.Errorf("the run diverged: %s (last good checkpoint: %s in %s)", why, good, r.Dir)
+	return fmt.Errorf("writing the checkpoint of step %d: %w (%s)", r.Step, err, continueFrom(r.Dir))
+}
+
+// continueFrom says where fit --resume would pick the run up.
+func continueFrom(dir string) string {
+	step, err := resumeStep(dir)
+	switch {
+	case err != nil:
+		return fmt.Sprintf("its resume state is unreadable: %v", err)
+	case step < 0:
+		return fmt.Sprintf("fit --resume %s starts it again from step 0", dir)
+	}
+	return fmt.Sprintf("fit --resume %s continues from step %d", dir, step)
 }
 
 // evaluate scores every row and appends the metrics.
@@ -229,9 +270,9 @@ func (r *Run) evaluate() error {
 	if err != nil {
 		return fmt.Errorf("evaluating at step %d: %w", r.Step, err)
 	}
-	ms := groupMetrics(r.Step, r.Data, ex)
+	ms := groupMetrics(r.Step, r.Data, ex, runs.LossMetric(r.Config.Train.Loss))
 	for _, m := range ms {
-		if m.Split == table.SplitTrain && m.Kind == runs.All && m.Metric == runs.MetricLoss && (math.IsNaN(m.Value) || math.IsInf(m.Value, 0)) {
+		if m.Split == table.SplitTrain && m.Kind == runs.All && runs.IsLoss(m.Metric) && (math.IsNaN(m.Value) || math.IsInf(m.Value, 0)) {
 			return r.diverged(fmt.Sprintf("the training loss is %v at step %d", m.Value, r.Step))
 		}
 		if m.Split == table.SplitTest && m.Kind == runs.All && m.Metric == runs.MetricAccuracy {
@@ -251,7 +292,16 @@ func (r *Run) evaluate() error {
 	return runs.WriteMetrics(runs.MetricsPath(r.Dir), r.Metrics)
 }
 
-func (r *Run) checkpoint() error { return saveState(r.Dir, r.Store, r.Model, r.Step) }
+func (r *Run) checkpoint() error {
+	if r.keepPrevious {
+		r.movedPrevious = true
+		err := os.Rename(runs.ResumePath(r.Dir), runs.PreviousResumePath(r.Dir))
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	return saveState(r.Dir, r.Store, r.Model, r.Step)
+}
 
 // finish writes the final weights and the curves.
 func (r *Run) finish() error {

@@ -2,12 +2,17 @@ package train
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"strconv"
 
 	"github.com/grokkit/grokkit/pkg/backend"
 	"github.com/grokkit/grokkit/pkg/infer"
 	"github.com/grokkit/grokkit/pkg/model"
+	"github.com/grokkit/grokkit/pkg/outfile"
 	"github.com/grokkit/grokkit/pkg/runs"
 	"github.com/grokkit/grokkit/pkg/table"
 )
@@ -20,15 +25,23 @@ func Start(ctx context.Context, dir string, cfg *runs.Config, t *table.Table, ta
 		return fmt.Errorf("%s: %w", cfg.Data.Source, err)
 	}
 	fillSizes(&cfg.Model)
+	if err := CheckNew(dir); err != nil {
+		return err
+	}
 	b, desc, err := backend.New()
 	if err != nil {
 		return err
 	}
+	lock, err := runs.LockDir(dir)
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
 	cfg.Backend = desc
-	fmt.Fprintf(log, "fit: backend %s\n", desc)
 	if err := Create(dir, cfg, t, tableBytes); err != nil {
 		return err
 	}
+	fmt.Fprintf(log, "fit: backend %s\n", desc)
 	r, err := Open(b, dir, cfg, t, false, log)
 	if err != nil {
 		return err
@@ -36,30 +49,44 @@ func Start(ctx context.Context, dir string, cfg *runs.Config, t *table.Table, ta
 	return r.trainAndReport(ctx)
 }
 
-// Resume continues the run in dir from its newest checkpoint; steps > 0
-// sets a new total number of steps.
+// Resume continues the run in dir from its newest checkpoint (from step 0
+// if it was stopped before its first one was written); steps > 0 sets a
+// new total number of steps.
 func Resume(ctx context.Context, dir string, steps int, log io.Writer) error {
-	cfg, t, err := readRun(dir, steps)
+	lock, err := runs.LockDir(dir)
 	if err != nil {
+		return err
+	}
+	defer lock.Release()
+	cfg, t, done, err := readRun(dir, steps)
+	if err != nil {
+		return err
+	}
+	if err := refuseFinished(dir, cfg, done, steps > 0); err != nil {
 		return err
 	}
 	b, desc, err := backend.New()
 	if err != nil {
 		return err
 	}
-	if desc != cfg.Backend {
-		fmt.Fprintf(log, "fit: note: the run started on %s\n", cfg.Backend)
-	}
+	started := cfg.Backend
 	cfg.Backend = desc
-	fmt.Fprintf(log, "fit: backend %s\n", desc)
-	r, err := Open(b, dir, cfg, t, true, log)
+	r, err := Open(b, dir, cfg, t, done >= 0, log)
 	if err != nil {
 		return err
 	}
 	if err := runs.WriteConfig(dir, cfg); err != nil {
 		return err
 	}
-	fmt.Fprintf(log, "fit: resuming %s at step %d of %d\n", dir, r.Step, cfg.Train.Steps)
+	if desc != started {
+		fmt.Fprintf(log, "fit: note: the run started on %s\n", started)
+	}
+	fmt.Fprintf(log, "fit: backend %s\n", desc)
+	if done < 0 {
+		fmt.Fprintf(log, "fit: %s stopped before its first checkpoint: starting again from step 0 of %d\n", dir, cfg.Train.Steps)
+	} else {
+		fmt.Fprintf(log, "fit: resuming %s at step %d of %d\n", dir, r.Step, cfg.Train.Steps)
+	}
 	return r.trainAndReport(ctx)
 }
 
@@ -120,6 +147,9 @@ func StartPack(ctx context.Context, dirs []string, cfgs []*runs.Config, tables [
 			return fmt.Errorf("%s: %w", cfg.Data.Source, err)
 		}
 		fillSizes(&cfg.Model)
+		if err := CheckNew(dirs[i]); err != nil {
+			return err
+		}
 	}
 	if m, err := infer.ModelFor(cfgs[0].Model); err == nil {
 		if _, ok := m.(model.Stacked); !ok {
@@ -130,7 +160,11 @@ func StartPack(ctx context.Context, dirs []string, cfgs []*runs.Config, tables [
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(log, "fit: backend %s; %d models packed into one computation\n", desc, len(dirs))
+	release, err := runs.LockDirs(dirs)
+	if err != nil {
+		return err
+	}
+	defer release()
 	for i, cfg := range cfgs {
 		cfg.Backend = desc
 		cfg.Pack = dirs
@@ -138,7 +172,8 @@ func StartPack(ctx context.Context, dirs []string, cfgs []*runs.Config, tables [
 			return err
 		}
 	}
-	p, err := OpenPack(b, dirs, cfgs, tables, false, log)
+	fmt.Fprintf(log, "fit: backend %s; %d models packed into one computation\n", desc, len(dirs))
+	p, err := OpenPack(b, dirs, cfgs, tables, nil, log)
 	if err != nil {
 		return err
 	}
@@ -152,23 +187,45 @@ func StartPack(ctx context.Context, dirs []string, cfgs []*runs.Config, tables [
 }
 
 // ResumePack continues the packed runs in dirs from their newest common
-// checkpoint; steps > 0 sets a new total number of steps.
+// checkpoint; steps > 0 sets a new total number of steps. If any of them
+// stopped before its first checkpoint, all start again from step 0 (the
+// runs are deterministic, so that loses time, never results).
 func ResumePack(ctx context.Context, dirs []string, steps int, log io.Writer) error {
+	release, err := runs.LockDirs(dirs)
+	if err != nil {
+		return err
+	}
+	defer release()
+	var cfgs []*runs.Config
+	var tables []*table.Table
+	var finishedErr error // set while every run so far has finished
+	for i, dir := range dirs {
+		cfg, t, done, err := readRun(dir, steps)
+		if err != nil {
+			return err
+		}
+		if err := refuseFinished(dir, cfg, done, steps > 0); err == nil {
+			finishedErr = nil
+		} else if i == 0 {
+			finishedErr = err
+		}
+		cfgs, tables = append(cfgs, cfg), append(tables, t)
+	}
+	if finishedErr != nil {
+		return finishedErr // all of them: nothing to do
+	}
+	from, err := packResumeStates(dirs)
+	if err != nil {
+		return err
+	}
 	b, desc, err := backend.New()
 	if err != nil {
 		return err
 	}
-	var cfgs []*runs.Config
-	var tables []*table.Table
-	for _, dir := range dirs {
-		cfg, t, err := readRun(dir, steps)
-		if err != nil {
-			return err
-		}
+	for _, cfg := range cfgs {
 		cfg.Backend = desc
-		cfgs, tables = append(cfgs, cfg), append(tables, t)
 	}
-	p, err := OpenPack(b, dirs, cfgs, tables, true, log)
+	p, err := OpenPack(b, dirs, cfgs, tables, from, log)
 	if err != nil {
 		return err
 	}
@@ -177,23 +234,119 @@ func ResumePack(ctx context.Context, dirs []string, steps int, log io.Writer) er
 			return err
 		}
 	}
-	fmt.Fprintf(log, "fit: backend %s; resuming %d packed models at step %d of %d\n", desc, len(dirs), p.Step, cfgs[0].Train.Steps)
+	if from == nil {
+		fmt.Fprintf(log, "fit: backend %s; %d packed models have no common checkpoint: starting again from step 0 of %d\n", desc, len(dirs), cfgs[0].Train.Steps)
+	} else {
+		fmt.Fprintf(log, "fit: backend %s; resuming %d packed models at step %d of %d\n", desc, len(dirs), p.Step, cfgs[0].Train.Steps)
+	}
 	return p.Train(ctx)
 }
 
-// readRun reads a run folder's config and table to resume it; steps > 0
-// sets a new total number of steps.
-func readRun(dir string, steps int) (*runs.Config, *table.Table, error) {
+// readRun reads a run folder's config and table to resume it, removes the
+// temporary files a killed writer left (the caller holds the lock), and
+// returns the step of its resume state (−1 when it has none yet: it stopped
+// before its first checkpoint). steps > 0 sets a new total number of steps,
+// which must lie beyond that step.
+func readRun(dir string, steps int) (*runs.Config, *table.Table, int, error) {
 	cfg, err := runs.ReadConfig(dir)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
-	t, err := table.ReadFile(runs.DataPath(dir), nil)
+	t, err := runs.LoadTable(dir, cfg, "", nil)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
-	if steps > 0 {
+	for _, d := range []string{dir, filepath.Join(dir, runs.CheckpointDir)} {
+		if _, err := outfile.RemoveStale(d); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, nil, 0, err
+		}
+	}
+	done, err := resumeStep(dir)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	switch {
+	case steps > 0 && steps <= done:
+		return nil, nil, 0, fmt.Errorf("%s: --steps %d is not beyond the run's step %d", dir, steps, done)
+	case steps > 0:
 		cfg.Train.Steps = steps
 	}
-	return cfg, t, nil
+	return cfg, t, done, nil
+}
+
+// refuseFinished refuses to resume a run that has written its final files
+// (at its last step, or where it stopped early), unless --steps extended
+// it. One killed before them is resumed: Train writes them.
+func refuseFinished(dir string, cfg *runs.Config, done int, extended bool) error {
+	switch {
+	case !finished(dir, done) || extended:
+		return nil
+	case done < cfg.Train.Steps:
+		return fmt.Errorf("%s: the run has finished (it stopped early at step %d of %d)", dir, done, cfg.Train.Steps)
+	}
+	return fmt.Errorf("%s: the run has finished (step %d of %d); give --steps beyond %d to train it longer", dir, done, cfg.Train.Steps, done)
+}
+
+// finished reports whether a run's final files are written for step: the
+// weights (checked) and the curves, written last. A run killed between its
+// last checkpoint and these is not finished, and resuming it writes them.
+func finished(dir string, step int) bool {
+	_, meta, err := model.LoadSafetensors(runs.ModelPath(dir))
+	if err != nil || meta[metaStep] != strconv.Itoa(step) {
+		return false
+	}
+	_, err = os.Stat(filepath.Join(dir, runs.CurvesFile))
+	return err == nil
+}
+
+// packResumeStates picks the resume state each packed run continues from, or
+// nil to start them all again from step 0 (deterministic runs lose time that
+// way, never results). The runs checkpoint one after another, so a crash can
+// leave some at the new step and some at the one before; those ahead keep
+// the one before as runs.PreviousResumePath until the round is complete, and
+// all continue from the older step. A run that stopped early and wrote its
+// final files stays at its own step.
+func packResumeStates(dirs []string) ([]string, error) {
+	type state struct {
+		newest, previous int // steps; −1 when absent
+		done             bool
+	}
+	states := make([]state, len(dirs))
+	target := -1
+	for i, dir := range dirs {
+		s := &states[i]
+		var err error
+		if s.newest, err = resumeStep(dir); err != nil {
+			return nil, err
+		}
+		if s.previous, err = stateStep(runs.PreviousResumePath(dir)); err != nil {
+			s.previous = -1 // a half-written round: the newest decides
+		}
+		s.done = s.newest >= 0 && finished(dir, s.newest)
+		if s.done {
+			continue
+		}
+		at := s.newest
+		if at < 0 {
+			at = s.previous
+		}
+		if at < 0 {
+			return nil, nil // stopped before its first checkpoint
+		}
+		if target < 0 || at < target {
+			target = at
+		}
+	}
+	from := make([]string, len(dirs))
+	for i, dir := range dirs {
+		switch s := states[i]; {
+		case s.done || s.newest == target:
+			from[i] = runs.ResumePath(dir)
+		case s.previous == target:
+			from[i] = runs.PreviousResumePath(dir)
+		default:
+			return nil, nil
+		}
+	}
+	return from, nil
 }

@@ -1,8 +1,10 @@
 package train
 
 import (
+	"errors"
 	"fmt"
 	"math"
+	"os"
 	"strconv"
 
 	"github.com/gomlx/gomlx/core/tensors"
@@ -18,6 +20,9 @@ import (
 
 const metaStep = "step"
 
+// errNotFinite marks parameters that went NaN or infinite.
+var errNotFinite = errors.New("no longer finite")
+
 // params reads the parameters; they must all be finite, or the state is not
 // worth keeping.
 func params(store *gomlx.Store, m model.Model) (map[string]model.Array, error) {
@@ -28,7 +33,7 @@ func params(store *gomlx.Store, m model.Model) (map[string]model.Array, error) {
 	for name, a := range ps {
 		for _, x := range a.Data {
 			if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
-				return nil, fmt.Errorf("parameter %s is no longer finite", name)
+				return nil, fmt.Errorf("parameter %s is %w", name, errNotFinite)
 			}
 		}
 	}
@@ -67,12 +72,12 @@ func saveState(dir string, store *gomlx.Store, m model.Model, step int) error {
 	return model.SaveSafetensors(runs.ResumePath(dir), full, meta)
 }
 
-// loadState puts a resume state into an empty Store and returns its step.
-func loadState(dir string, store *gomlx.Store, m model.Model) (int, error) {
-	path := runs.ResumePath(dir)
+// loadState puts a resume state (path) into an empty Store and returns its
+// step.
+func loadState(path string, store *gomlx.Store, m model.Model) (int, error) {
 	full, meta, err := model.LoadSafetensors(path)
 	if err != nil {
-		return 0, fmt.Errorf("%s: %w", path, err)
+		return 0, err // names the file
 	}
 	step, err := strconv.Atoi(meta[metaStep])
 	if err != nil {
@@ -99,6 +104,27 @@ func loadState(dir string, store *gomlx.Store, m model.Model) (int, error) {
 	}
 	if err := model.SetParams(store.RootScope(), m, ps); err != nil {
 		return 0, fmt.Errorf("%s: %w", path, err)
+	}
+	return step, nil
+}
+
+// resumeStep is the step of dir's resume state, or −1 when there is none
+// (a run stopped before its first checkpoint was written).
+func resumeStep(dir string) (int, error) { return stateStep(runs.ResumePath(dir)) }
+
+// stateStep is the step of the resume state in path, or −1 when there is
+// no such file.
+func stateStep(path string) (int, error) {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return -1, nil
+	}
+	_, meta, err := model.LoadSafetensors(path)
+	if err != nil {
+		return 0, err // names the file
+	}
+	step, err := strconv.Atoi(meta[metaStep])
+	if err != nil {
+		return 0, fmt.Errorf("%s: no step in the metadata", path)
 	}
 	return step, nil
 }

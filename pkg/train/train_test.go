@@ -73,7 +73,7 @@ func TestShortRunMemorises(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, acc := runs.Series(ms, table.SplitTrain, runs.All, runs.MetricAccuracy)
-	_, loss := runs.Series(ms, table.SplitTrain, runs.All, runs.MetricLoss)
+	_, loss := runs.Series(ms, table.SplitTrain, runs.All, runs.MetricCrossEntropy)
 	if acc[len(acc)-1] != 1 {
 		t.Fatalf("train accuracy after 150 steps: %v", acc)
 	}
@@ -174,7 +174,7 @@ func TestDivergenceKeepsLastGoodCheckpoint(t *testing.T) {
 	cfg := tinyConfig(60)
 	cfg.Train.Optimizer, cfg.Train.LR, cfg.Train.WarmupSteps, cfg.Train.Loss = SGD, 1e12, 0, MSE
 	err := start(t, context.Background(), dir, cfg, 11)
-	if err == nil || !strings.Contains(err.Error(), "diverged") || !strings.Contains(err.Error(), "last good checkpoint: step 0") {
+	if err == nil || !strings.Contains(err.Error(), "diverged") || !strings.Contains(err.Error(), "continues from step 0") {
 		t.Fatalf("err = %v", err)
 	}
 	full, _, err := model.LoadSafetensors(runs.ResumePath(dir))

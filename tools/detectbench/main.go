@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/signal"
 	"syscall"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/grokkit/grokkit/pkg/cli"
 	"github.com/grokkit/grokkit/pkg/detectbench"
+	"github.com/grokkit/grokkit/pkg/train"
 )
 
 type flags struct {
@@ -40,11 +42,15 @@ func main() {
 	os.Exit(cli.Run(cli.OS(), "detectbench", description, &f, func(env cli.Env, _ *kong.Context) error {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
-		return detectbench.Run(ctx, detectbench.Config{
+		err := detectbench.Run(ctx, detectbench.Config{
 			Dir: f.Output, Seed: f.Seed, Primes: f.Primes, TrainFraction: f.Fraction, Models: f.Models,
 			Sizes:    detectbench.Sizes{Rules: f.Rules, Chains: f.Chains, Noise: f.Noise, Clean: f.Clean},
 			Training: detectbench.Training{Steps: f.Steps, EvalEvery: 100},
 			Args:     env.Args,
 		}, env.Stderr)
+		if errors.Is(err, train.ErrInterrupted) || ctx.Err() != nil {
+			return &cli.ExitError{Code: cli.ExitInterrupted, Msg: f.Output + ": interrupted; the same command continues the benchmark"}
+		}
+		return err
 	}))
 }

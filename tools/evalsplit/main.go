@@ -45,6 +45,11 @@ func main() {
 }
 
 func evaluate(env cli.Env, f *flags) error {
+	for _, out := range []string{f.Output, f.Plot} {
+		if err := outfile.Check(out); err != nil {
+			return err // before any work, so nothing is half done
+		}
+	}
 	net, err := infer.LoadRun(f.Run, f.Checkpoint)
 	if err != nil {
 		return err

@@ -78,9 +78,10 @@ func main() {
 	os.Exit(cli.Run(cli.OS(), "fit", description, &f, func(env cli.Env, kctx *kong.Context) error {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
-		dir, err := dispatch(ctx, env, set(kctx), &f)
+		dirs, err := dispatch(ctx, env, set(kctx), &f)
 		if errors.Is(err, train.ErrInterrupted) {
-			return &cli.ExitError{Code: 130, Msg: "interrupted; checkpoint saved. Continue with: fit --resume " + dir}
+			return &cli.ExitError{Code: cli.ExitInterrupted, Msg: fmt.Sprintf("%s: interrupted; checkpoint saved. Continue with: fit --resume %s",
+				strings.Join(dirs, ", "), strings.Join(dirs, " --resume "))}
 		}
 		return err
 	}))
@@ -97,27 +98,28 @@ func set(kctx *kong.Context) map[string]bool {
 	return given
 }
 
-func dispatch(ctx context.Context, env cli.Env, given map[string]bool, f *flags) (string, error) {
+// dispatch starts or resumes the runs; it returns their folders.
+func dispatch(ctx context.Context, env cli.Env, given map[string]bool, f *flags) ([]string, error) {
 	if len(f.Resume) > 0 {
 		for name := range given {
 			if name != "resume" && name != "steps" {
-				return f.Resume[0], fmt.Errorf("--resume continues a run with its own settings: --%s cannot be changed (only --steps)", name)
+				return nil, fmt.Errorf("--resume continues a run with its own settings: --%s cannot be changed (only --steps)", name)
 			}
 		}
 		if len(f.Table) > 0 {
-			return f.Resume[0], errors.New("--resume takes no table: the run keeps its own copy")
+			return nil, errors.New("--resume takes no table: the run keeps its own copy")
 		}
 		steps := 0
 		if given["steps"] {
 			steps = f.Steps
 		}
 		if len(f.Resume) > 1 {
-			return strings.Join(f.Resume, " --resume "), train.ResumePack(ctx, f.Resume, steps, env.Stderr)
+			return f.Resume, train.ResumePack(ctx, f.Resume, steps, env.Stderr)
 		}
-		return f.Resume[0], train.Resume(ctx, f.Resume[0], steps, env.Stderr)
+		return f.Resume, train.Resume(ctx, f.Resume[0], steps, env.Stderr)
 	}
 	if len(f.Output) == 0 || len(f.Table) == 0 {
-		return "", errors.New("give a table and -o RUN for a new run, or --resume RUN")
+		return nil, errors.New("give a table and -o RUN for a new run, or --resume RUN")
 	}
 	var other []string // flags that do not apply to f.Model
 	switch f.Model {
@@ -130,13 +132,20 @@ func dispatch(ctx context.Context, env cli.Env, given map[string]bool, f *flags)
 	}
 	for _, name := range other {
 		if given[name] {
-			return "", fmt.Errorf("--%s does not apply to --model %s", name, f.Model)
+			return nil, fmt.Errorf("--%s does not apply to --model %s", name, f.Model)
+		}
+	}
+	// A size of 0 is how an unset flag reads, so a given one must be ≥ 1
+	// (else --d-model 0 would silently mean the default).
+	for name, v := range map[string]int{"d-model": f.DModel, "n-heads": f.NHeads, "d-head": f.DHead, "d-mlp": f.DMLP, "n-layers": f.NLayers, "width": f.Width} {
+		if given[name] && v < 1 {
+			return nil, fmt.Errorf("--%s must be ≥ 1, got %d", name, v)
 		}
 	}
 	K := len(f.Output)
 	for name, n := range map[string]int{"TABLE": len(f.Table), "--seed": len(f.Seed), "--lr": len(f.LR), "--weight-decay": len(f.WeightDecay)} {
 		if n != 1 && n != K {
-			return "", fmt.Errorf("%s has %d values for %d runs: give one, or one per -o", name, n, K)
+			return nil, fmt.Errorf("%s has %d values for %d runs: give one, or one per -o", name, n, K)
 		}
 	}
 	var tables []*table.Table
@@ -146,7 +155,7 @@ func dispatch(ctx context.Context, env cli.Env, given map[string]bool, f *flags)
 		if k < len(f.Table) {
 			t, d, err := table.Load(f.Table[k], env.Stdin)
 			if err != nil {
-				return "", err
+				return nil, err
 			}
 			tables, data = append(tables, t), append(data, d)
 		} else {
@@ -155,9 +164,9 @@ func dispatch(ctx context.Context, env cli.Env, given map[string]bool, f *flags)
 		cfgs = append(cfgs, config(f, k, env.Args, tables[k]))
 	}
 	if K == 1 {
-		return f.Output[0], train.Start(ctx, f.Output[0], cfgs[0], tables[0], data[0], env.Stderr)
+		return f.Output, train.Start(ctx, f.Output[0], cfgs[0], tables[0], data[0], env.Stderr)
 	}
-	return strings.Join(f.Output, " --resume "), train.StartPack(ctx, f.Output, cfgs, tables, data, env.Stderr)
+	return f.Output, train.StartPack(ctx, f.Output, cfgs, tables, data, env.Stderr)
 }
 
 // pick is list[k], or its only value.

@@ -70,6 +70,12 @@ func analyse(env cli.Env, f *flags) error {
 	if cfg.Model.Name != "nanda" && (f.Projection != "" || f.KeyFreqs != nil) {
 		return fmt.Errorf("--projection and --key-freqs apply to the transformer; %s is a %s run", f.Run, cfg.Model.Name)
 	}
+	if err := fourier.CheckKeyFreqs(f.KeyFreqs, cfg.Model.P); err != nil {
+		return fmt.Errorf("%s: --key-freqs: %w", f.Run, err)
+	}
+	if err := outfile.Check(f.Output); err != nil {
+		return err // before any plot is written into the run
+	}
 	steps := []int{f.Checkpoint}
 	if f.OverCheckpoints {
 		if steps, err = runs.Checkpoints(f.Run); err != nil {

@@ -2,6 +2,7 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -32,6 +33,9 @@ func main() {
 }
 
 func generate(env cli.Env, f *flags) error {
+	if _, err := arith.Lookup(f.Op); err != nil {
+		return fmt.Errorf("--op: %w", err)
+	}
 	t, err := table.Generate(table.Spec{P: f.P, Op: f.Op, TrainFraction: f.TrainFraction, Seed: f.Seed, Equals: f.Equals})
 	if err != nil {
 		return err

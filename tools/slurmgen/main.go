@@ -28,12 +28,12 @@ type flags struct {
 		Submit bool   `help:"Submit the pending runs with sbatch."`
 		Pack   int    `default:"1" placeholder:"K" help:"Train up to K runs that differ only in seeds, learning rate or weight decay as one packed fit per array task."`
 	} `cmd:"" help:"Write a sweep folder from a spec (and --submit it)."`
-	Submit   sweepArg `cmd:"" help:"Submit the sweep's pending runs (finished ones are skipped)."`
-	Resubmit sweepArg `cmd:"" help:"Submit again only the failed or missing runs."`
+	Submit   sweepArg `cmd:"" help:"Submit the sweep's pending runs (finished ones, and ones Slurm still holds, are skipped)."`
+	Resubmit sweepArg `cmd:"" help:"Submit again only the failed or missing runs (not ones Slurm still holds)."`
 	Local    struct {
 		sweepArg
 		Jobs int `short:"j" default:"1" help:"Runs at once."`
-	} `cmd:"" help:"Run the sweep's pending runs on this machine, -j at once."`
+	} `cmd:"" help:"Run the sweep's pending runs on this machine, -j at once (not ones a running fit holds)."`
 	Status sweepArg `cmd:"" help:"Count runs done, partial (checkpointed) and missing."`
 	Task   struct {
 		sweepArg
@@ -89,7 +89,7 @@ func dispatch(ctx context.Context, env cli.Env, cmd string, f *flags) error {
 		}
 		fmt.Fprintf(env.Stderr, "slurmgen: %d runs in %d tasks in %s\n", len(s.Runs), len(s.Tasks), f.New.Output)
 		if f.New.Submit {
-			return submit(env, s, s.Pending())
+			return submit(env, s)
 		}
 		return nil
 	case "task":
@@ -99,7 +99,7 @@ func dispatch(ctx context.Context, env cli.Env, cmd string, f *flags) error {
 		}
 		err = s.Task(ctx, f.Task.Index, dir, env.Stdout)
 		if errors.Is(err, sweep.ErrInterrupted) {
-			return &cli.ExitError{Code: 130, Msg: fmt.Sprintf("task %d interrupted; its run checkpointed and resumes when resubmitted", f.Task.Index)}
+			return &cli.ExitError{Code: cli.ExitInterrupted, Msg: fmt.Sprintf("%s: task %d interrupted; its run checkpointed and resumes when resubmitted", s.Dir, f.Task.Index)}
 		}
 		return err
 	case "local":
@@ -107,7 +107,11 @@ func dispatch(ctx context.Context, env cli.Env, cmd string, f *flags) error {
 		if err != nil {
 			return err
 		}
-		return s.Local(ctx, f.Local.Jobs, dir, env.Stderr)
+		err = s.Local(ctx, f.Local.Jobs, dir, env.Stderr)
+		if errors.Is(err, sweep.ErrInterrupted) {
+			return &cli.ExitError{Code: cli.ExitInterrupted, Msg: err.Error()}
+		}
+		return err
 	}
 	name := map[string]string{"submit": f.Submit.Sweep, "resubmit": f.Resubmit.Sweep, "status": f.Status.Sweep, "collect": f.Collect.Sweep}[cmd]
 	s, err := sweep.Open(name)
@@ -116,7 +120,7 @@ func dispatch(ctx context.Context, env cli.Env, cmd string, f *flags) error {
 	}
 	switch cmd {
 	case "submit", "resubmit":
-		return submit(env, s, s.Pending())
+		return submit(env, s)
 	case "status":
 		res, err := s.Collect()
 		if err != nil {
@@ -132,24 +136,42 @@ func dispatch(ctx context.Context, env cli.Env, cmd string, f *flags) error {
 	return collect(env, s, f)
 }
 
-func submit(env cli.Env, s *sweep.Folder, pending []int) error {
-	if len(pending) == 0 {
+// submit sbatches the pending tasks that Slurm does not hold already and
+// no running fit holds; the job id goes to stdout.
+func submit(env cli.Env, s *sweep.Folder) error {
+	if len(s.Pending()) == 0 {
 		fmt.Fprintf(env.Stderr, "slurmgen: every run of %s is done\n", s.Dir)
 		return nil
 	}
 	if !sweep.SlurmAnswers() {
-		return errors.New("no Slurm answers here (sbatch/sinfo); run it with: slurmgen local " + s.Dir)
+		return fmt.Errorf("%s: no Slurm answers here (sbatch/sinfo); run it with: slurmgen local %s", s.Dir, s.Dir)
 	}
-	id, array, err := s.Submit(pending)
+	todo, skipped, err := s.ToSubmit()
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "%s\n", id)
-	fmt.Fprintf(env.Stderr, "slurmgen: submitted job %s with %d tasks (--array=%s)\n", id, len(pending), array)
+	if len(skipped) > 0 {
+		fmt.Fprintln(env.Stderr, sweep.SkipLine(skipped))
+	}
+	if len(todo) == 0 {
+		fmt.Fprintf(env.Stderr, "slurmgen: nothing to submit for %s: every unfinished task is still held\n", s.Dir)
+		return nil
+	}
+	id, array, err := s.Submit(todo)
+	if id != "" {
+		fmt.Fprintf(env.Stdout, "%s\n", id)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stderr, "slurmgen: submitted job %s with %d tasks (--array=%s)\n", id, len(todo), array)
 	return nil
 }
 
 func collect(env cli.Env, s *sweep.Folder, f *flags) error {
+	if (f.Collect.X == "") != (f.Collect.Y == "") {
+		return errors.New("--x, --y: a heat map needs both")
+	}
 	res, err := s.Collect()
 	if err != nil {
 		return err
@@ -162,9 +184,6 @@ func collect(env cli.Env, s *sweep.Folder, f *flags) error {
 		return err
 	}
 	if f.Collect.X != "" || f.Collect.Y != "" {
-		if f.Collect.X == "" || f.Collect.Y == "" {
-			return errors.New("a heat map needs both --x and --y")
-		}
 		path := f.Collect.PNG
 		if path == "" {
 			path = filepath.Join(s.Dir, "heatmap.png")
