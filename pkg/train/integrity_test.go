@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/grokkit/grokkit/pkg/backend"
 	"github.com/grokkit/grokkit/pkg/infer"
 	"github.com/grokkit/grokkit/pkg/runs"
 )
@@ -203,22 +202,9 @@ func (blockAt) Done() {}
 // step 10.
 func TestCheckpointFailureIsNotDivergence(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "run")
-	tb, data := tinyTable(t, 11)
-	cfg := tinyConfig(30)
-	fillSizes(&cfg.Model)
-	if err := Create(dir, cfg, tb, data); err != nil {
-		t.Fatal(err)
-	}
-	b, _, err := backend.New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := Open(b, dir, cfg, tb, false, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := createAndOpen(t, dir, tinyConfig(30))
 	r.Progress = blockAt{at: 15, path: runs.CheckpointPath(dir, 20)}
-	err = withTimeout(t, 3*time.Minute, func() error { return r.Train(context.Background()) })
+	err := withTimeout(t, 3*time.Minute, func() error { return r.Train(context.Background()) })
 	if err == nil || strings.Contains(err.Error(), "diverged") || !strings.Contains(err.Error(), "writing the checkpoint of step 20") ||
 		!strings.Contains(err.Error(), "continues from step 10") {
 		t.Fatalf("err = %v", err)
@@ -266,5 +252,33 @@ func TestCrashBeforeFinalFilesFinishes(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// metrics.parquet names the loss for what it is: an MSE run logs "mse" and
+// no "cross_entropy" (before, both were "loss", and evalsplit's "loss" was
+// the cross-entropy of the same run).
+func TestLossMetricIsNamedForItsLoss(t *testing.T) {
+	for _, c := range []struct{ loss, want, not string }{
+		{MSE, runs.MetricMSE, runs.MetricCrossEntropy},
+		{CrossEntropy, runs.MetricCrossEntropy, runs.MetricMSE},
+	} {
+		dir := filepath.Join(t.TempDir(), "run")
+		cfg := tinyConfig(5)
+		cfg.Train.Loss = c.loss
+		if err := start(t, context.Background(), dir, cfg, 11); err != nil {
+			t.Fatal(err)
+		}
+		ms, err := runs.ReadMetrics(filepath.Join(dir, runs.MetricsFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]bool{}
+		for _, m := range ms {
+			seen[m.Metric] = true
+		}
+		if !seen[c.want] || seen[c.not] || seen["loss"] {
+			t.Errorf("--loss %s: metrics %v, want %q and neither %q nor \"loss\"", c.loss, seen, c.want, c.not)
+		}
 	}
 }

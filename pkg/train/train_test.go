@@ -109,6 +109,26 @@ func (s stopAt) Update(step, _ int, _ []runs.Metric, _ float64) {
 }
 func (stopAt) Done() {}
 
+// createAndOpen makes a new run folder for cfg on the tiny table and opens
+// it, for tests that drive Train themselves.
+func createAndOpen(t *testing.T, dir string, cfg *runs.Config) *Run {
+	t.Helper()
+	tb, data := tinyTable(t, 11)
+	fillSizes(&cfg.Model)
+	if err := Create(dir, cfg, tb, data); err != nil {
+		t.Fatal(err)
+	}
+	b, _, err := backend.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Open(b, dir, cfg, tb, false, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
 // An interrupted run, resumed, ends with the same bytes as one that ran
 // straight through: full batch and mini-batch.
 func TestResumeIsBitExact(t *testing.T) {
@@ -121,21 +141,9 @@ func TestResumeIsBitExact(t *testing.T) {
 		}
 
 		cut := filepath.Join(t.TempDir(), "cut")
-		tb, data := tinyTable(t, 11)
 		cfg = tinyConfig(40)
 		cfg.Train.BatchSize = bs
-		fillSizes(&cfg.Model)
-		if err := Create(cut, cfg, tb, data); err != nil {
-			t.Fatal(err)
-		}
-		b, _, err := backend.New()
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, err := Open(b, cut, cfg, tb, false, io.Discard)
-		if err != nil {
-			t.Fatal(err)
-		}
+		r := createAndOpen(t, cut, cfg)
 		ctx, cancel := context.WithCancel(context.Background())
 		r.Progress = stopAt{step: 15, cancel: cancel}
 		if err := r.Train(ctx); !errors.Is(err, ErrInterrupted) {
