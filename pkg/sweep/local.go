@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sync"
 
@@ -21,7 +22,7 @@ import (
 // When ctx ends, the running tools checkpoint and Local returns an error
 // wrapping ErrInterrupted.
 func (f *Folder) Local(ctx context.Context, jobs int, tools string, log io.Writer) error {
-	todo, skipped, err := f.startable(f.Pending())
+	todo, skipped, err := f.localTodo()
 	if err != nil {
 		return err
 	}
@@ -74,4 +75,21 @@ func (f *Folder) localTask(ctx context.Context, i int, tools, logPath string) er
 		return fileErr(logPath, cerr)
 	}
 	return err
+}
+
+// localTodo is the pending tasks that may run here: not those a live fit
+// holds, and, where Slurm is installed, not those it still holds either (a
+// sweep submitted, then run locally too). A sweep never submitted (no
+// jobs.txt) runs even when the controller does not answer.
+func (f *Folder) localTodo() ([]int, []Skip, error) {
+	if _, err := exec.LookPath("squeue"); err != nil {
+		return f.startable(f.Pending())
+	}
+	todo, skipped, err := f.ToSubmit()
+	if err != nil {
+		if ids, _ := f.jobIDs(); len(ids) == 0 {
+			return f.startable(f.Pending())
+		}
+	}
+	return todo, skipped, err
 }

@@ -3,10 +3,13 @@
 package sweep
 
 import (
+	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -77,5 +80,27 @@ func TestArrayTasks(t *testing.T) {
 		if got := arrayTasks(in); !slices.Equal(got, want) {
 			t.Errorf("arrayTasks(%q) = %v, want %v", in, got, want)
 		}
+	}
+}
+
+// slurmgen local on a submitted sweep leaves out the tasks Slurm still
+// holds, as resubmit does; without squeue it goes by the locks alone.
+func TestLocalSkipsTasksSlurmHolds(t *testing.T) {
+	tools, _ := fakeTools(t)
+	f := newSweep(t, 3, tools)
+	os.WriteFile(filepath.Join(f.Dir, JobsFile), []byte("42\t0-2\n"), 0o644)
+	bin := t.TempDir()
+	os.WriteFile(filepath.Join(bin, "squeue"), []byte("#!/bin/sh\necho '42|1|RUNNING|/x'\n"), 0o755)
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	var log bytes.Buffer
+	if err := f.Local(context.Background(), 1, tools, &log); err != nil {
+		t.Fatalf("%v\n%s", err, log.String())
+	}
+	want := "slurmgen: skipping 1 task: 1 (Slurm job 42_1 is RUNNING)\nslurmgen: 2 of 3 tasks to do, 1 at a time\n"
+	if !strings.HasPrefix(log.String(), want) {
+		t.Fatalf("log:\n%s\nwant it to start with:\n%s", log.String(), want)
+	}
+	if !f.Done(f.Runs[0]) || f.Done(f.Runs[1]) || !f.Done(f.Runs[2]) {
+		t.Fatalf("done: %v %v %v, want true false true", f.Done(f.Runs[0]), f.Done(f.Runs[1]), f.Done(f.Runs[2]))
 	}
 }
