@@ -2,11 +2,13 @@ package detect
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/gomlx/compute"
 
 	"github.com/grokkit/grokkit/pkg/fourier"
 	"github.com/grokkit/grokkit/pkg/infer"
+	"github.com/grokkit/grokkit/pkg/model"
 	"github.com/grokkit/grokkit/pkg/table"
 )
 
@@ -38,6 +40,9 @@ func (g *Grid) Row(a, b int) int { return a*g.P + b }
 // NewGrid runs the network on all p² inputs. The logits are exactly linear
 // in the hidden layer (see Readout), so ablating neurons needs no rerun.
 func NewGrid(backend compute.Backend, n *infer.Net) (*Grid, error) {
+	if d, err := model.Lookup(n.Config.Model.Name); err != nil || !d.Supports(model.AnalysisDetect) {
+		return nil, fmt.Errorf("--detect analyses %s runs; this is a %s run", strings.Join(model.Supporting(model.AnalysisDetect), " and "), n.Config.Model.Name)
+	}
 	p := n.Config.Model.P
 	t := allInputs(p)
 	d := infer.NewData(t, n.Config.Model.Equals)

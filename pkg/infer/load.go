@@ -16,9 +16,20 @@ import (
 
 // ModelFor builds the (float32) model a run's config describes.
 func ModelFor(spec runs.ModelSpec) (model.Model, error) {
-	return model.ByName(spec.Name, model.Config{P: spec.P, DModel: spec.DModel, NHeads: spec.NHeads,
-		DHead: spec.DHead, DMLP: spec.DMLP, Width: spec.Width, NLayers: spec.NLayers, Parameterization: spec.Parameterization,
-		DType: dtypes.Float32})
+	return model.ByName(spec.Name, ConfigFor(spec))
+}
+
+// ConfigFor and SetSizes map a run's recorded sizes (config.json) to a
+// network's Config and back: the one place the two meet.
+func ConfigFor(spec runs.ModelSpec) model.Config {
+	return model.Config{P: spec.P, DModel: spec.DModel, NHeads: spec.NHeads, DHead: spec.DHead, DMLP: spec.DMLP,
+		Width: spec.Width, NLayers: spec.NLayers, Parameterization: spec.Parameterization, DType: dtypes.Float32}
+}
+
+// SetSizes writes c's sizes into spec (see ConfigFor).
+func SetSizes(spec *runs.ModelSpec, c model.Config) {
+	spec.P, spec.DModel, spec.NHeads, spec.DHead, spec.DMLP = c.P, c.DModel, c.NHeads, c.DHead, c.DMLP
+	spec.Width, spec.NLayers, spec.Parameterization = c.Width, c.NLayers, c.Parameterization
 }
 
 // Net is a trained network ready to run.

@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"github.com/gomlx/compute/dtypes"
 	"math"
 
 	"github.com/gomlx/compute/shapes"
@@ -59,6 +60,18 @@ const (
 	ParamGromov   = "gromov"   // f = W2·(W1 x)²/(D·N), weights N(0, 1): Gromov 2023
 	ParamStandard = "standard" // f = W2·(W1 x)², PyTorch nn.Linear's init spread
 )
+
+func init() {
+	Register(Description{
+		Name:              "gromov",
+		Summary:           "Gromov's quadratic MLP",
+		Sizes:             []string{"width", ParameterizationFlag},
+		Defaults:          func(p int) Config { return Config{P: p, Width: 512, DType: dtypes.Float32} },
+		New:               func(c Config) (Model, error) { return NewGromov(c) },
+		ActivationsPerRow: func(c Config) int64 { return int64(4*c.Width + 4*c.P) },
+		Analyses:          []string{AnalysisFourier, AnalysisDetect},
+	})
+}
 
 // NewGromov returns Gromov's MLP with modulus cfg.P and width cfg.Width.
 func NewGromov(cfg Config) (*Gromov, error) {

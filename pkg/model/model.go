@@ -77,7 +77,7 @@ func (s ParamSpec) Size() int {
 
 // Model is a network that maps operand pairs to logits over the P classes.
 type Model interface {
-	// Name is the registry name: "nanda", "gromov" or "power".
+	// Name is the registry name (see Register).
 	Name() string
 
 	// Config returns the sizes the network was built with.
@@ -102,68 +102,27 @@ type Hidden interface {
 	Hidden(scope *gomlx.Scope, inputs *graph.Node) *graph.Node
 }
 
-// Names lists the registered networks.
-func Names() []string { return []string{"gromov", "nanda", "power"} }
-
-// ByName returns the network called name ("nanda", "gromov" or "power") with
-// the sizes in cfg; zero sizes are filled from [DefaultConfig] (power: d_head
-// is d_model/n_heads and d_mlp 4·d_model unless given).
+// ByName returns the registered network called name with the sizes in cfg;
+// zero sizes are filled as its Description says (derived, then defaults).
 func ByName(name string, cfg Config) (Model, error) {
-	if cfg.P < 2 {
-		return nil, fmt.Errorf("model %q: modulus P must be ≥ 2, got %d", name, cfg.P)
-	}
-	def, err := DefaultConfig(name, cfg.P)
+	d, err := Lookup(name)
 	if err != nil {
 		return nil, err
 	}
-	if name == "power" {
-		// Derived defaults: d_head and d_mlp follow the d_model given.
-		if cfg, err = powerSizes(cfg); err != nil {
-			return nil, err
-		}
+	if cfg, err = d.Complete(cfg); err != nil {
+		return nil, err
 	}
-	fill := func(v *int, d int) {
-		if *v == 0 {
-			*v = d
-		}
-	}
-	fill(&cfg.DModel, def.DModel)
-	fill(&cfg.NHeads, def.NHeads)
-	fill(&cfg.DHead, def.DHead)
-	fill(&cfg.DMLP, def.DMLP)
-	fill(&cfg.Width, def.Width)
-	fill(&cfg.NLayers, def.NLayers)
-	if cfg.DType == dtypes.InvalidDType {
-		cfg.DType = dtypes.Float32
-	}
-	if cfg.DType != dtypes.Float32 && cfg.DType != dtypes.Float64 {
-		return nil, fmt.Errorf("model %q: dtype must be float32 or float64, got %s", name, cfg.DType)
-	}
-	switch name {
-	case "nanda":
-		return NewNanda(cfg)
-	case "gromov":
-		return NewGromov(cfg)
-	case "power":
-		return NewPower(cfg)
-	}
-	return nil, fmt.Errorf("unknown model %q (known: %s)", name, strings.Join(Names(), ", "))
+	return d.New(cfg)
 }
 
-// DefaultConfig returns the published sizes of a network for modulus p:
-// nanda: d_model 128, 4 heads of 32, d_mlp 512 (Nanda et al. 2023);
-// gromov: width 512;
-// power: d_model 128, 4 heads of 32, d_mlp 512, 2 layers (Power et al. 2022).
+// DefaultConfig returns the published sizes of the network name at
+// modulus p.
 func DefaultConfig(name string, p int) (Config, error) {
-	switch name {
-	case "nanda":
-		return Config{P: p, DModel: 128, NHeads: 4, DHead: 32, DMLP: 512, DType: dtypes.Float32}, nil
-	case "gromov":
-		return Config{P: p, Width: 512, DType: dtypes.Float32}, nil
-	case "power":
-		return Config{P: p, DModel: 128, NHeads: 4, DHead: 32, DMLP: 512, NLayers: 2, DType: dtypes.Float32}, nil
+	d, err := Lookup(name)
+	if err != nil {
+		return Config{}, err
 	}
-	return Config{}, fmt.Errorf("unknown model %q (known: %s)", name, strings.Join(Names(), ", "))
+	return d.Defaults(p), nil
 }
 
 // NumParameters returns the total number of scalar parameters of m.

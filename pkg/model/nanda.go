@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"github.com/gomlx/compute/dtypes"
 	"math"
 
 	"github.com/gomlx/compute/shapes"
@@ -75,6 +76,23 @@ type Nanda struct {
 
 // NCtx is the transformer's context length: the tokens a, b and "=".
 const NCtx = 3
+
+func init() {
+	Register(Description{
+		Name:    "nanda",
+		Summary: "Nanda et al.'s one-layer transformer",
+		Sizes:   []string{"d-model", "n-heads", "d-head", "d-mlp"},
+		Defaults: func(p int) Config {
+			return Config{P: p, DModel: 128, NHeads: 4, DHead: 32, DMLP: 512, DType: dtypes.Float32}
+		},
+		New:    func(c Config) (Model, error) { return NewNanda(c) },
+		Equals: true,
+		// Only the "=" position goes past attention: residual and its
+		// attention output, q/k/v, MLP pre/post, logits.
+		ActivationsPerRow: func(c Config) int64 { return int64(12*c.DModel + 4*c.DMLP + 4*c.P) },
+		Analyses:          []string{AnalysisFourier, AnalysisDetect},
+	})
+}
 
 // NewNanda returns Nanda's transformer with the sizes in cfg (all must be set).
 func NewNanda(cfg Config) (*Nanda, error) {

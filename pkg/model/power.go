@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"github.com/gomlx/compute/dtypes"
 	"math"
 
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX's graph DSL reads best unqualified.
@@ -77,6 +78,24 @@ func powerSizes(cfg Config) (Config, error) {
 	}
 	fill(&cfg.DMLP, 4*cfg.DModel)
 	return cfg, nil
+}
+
+func init() {
+	Register(Description{
+		Name:    "power",
+		Summary: "Power et al.'s two-layer transformer with LayerNorm",
+		Sizes:   []string{"d-model", "n-heads", "d-head", "d-mlp", "n-layers"},
+		Defaults: func(p int) Config {
+			return Config{P: p, DModel: 128, NHeads: 4, DHead: 32, DMLP: 512, NLayers: 2, DType: dtypes.Float32}
+		},
+		Derive: powerSizes,
+		New:    func(c Config) (Model, error) { return NewPower(c) },
+		Equals: true,
+		// Every position of every layer: residual, LayerNorms, q/k/v, MLP.
+		ActivationsPerRow: func(c Config) int64 {
+			return int64(max(c.NLayers, 1)*NCtx*(12*c.DModel+4*c.DMLP) + 4*c.P)
+		},
+	})
 }
 
 // NewPower returns Power et al.'s transformer with the sizes in cfg (all must

@@ -2,7 +2,6 @@ package plot
 
 import (
 	"math"
-	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/palette/moreland"
@@ -19,20 +18,9 @@ func (g grid) X(c int) float64    { return float64(c) }
 func (g grid) Y(r int) float64    { return float64(r) }
 
 // Heatmap writes a PNG of z [len(ys)][len(xs)] over two categorical axes,
-// each cell labelled with its value; NaN cells stay blank.
-func Heatmap(path, title, xLabel, yLabel string, xs, ys []string, z [][]float64) error {
-	labels := make([][]string, len(z))
-	for j, row := range z {
-		for _, v := range row {
-			labels[j] = append(labels[j], formatCell(v))
-		}
-	}
-	return HeatmapLabels(path, title, xLabel, yLabel, xs, ys, z, labels)
-}
-
-// HeatmapLabels is Heatmap with each cell's text given (e.g. a category
-// name over a colour per category); cells with "" get no text.
-func HeatmapLabels(path, title, xLabel, yLabel string, xs, ys []string, z [][]float64, cells [][]string) error {
+// each cell with its text (e.g. a category name over a colour per
+// category); cells with "" get no text.
+func Heatmap(path, title, xLabel, yLabel string, xs, ys []string, z [][]float64, cells [][]string) error {
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, row := range z {
 		for _, v := range row {
@@ -77,15 +65,6 @@ func HeatmapLabels(path, title, xLabel, yLabel string, xs, ys []string, z [][]fl
 	p.X.Tick.Marker = categories(xs)
 	p.Y.Tick.Marker = categories(ys)
 	return savePanels(path, vg.Length(max(5, len(xs)+2))*vg.Inch, vg.Length(max(4, len(ys)+2))*vg.Inch, p)
-}
-
-// formatCell writes a cell's value with four significant digits; a cell
-// without a value (a run that never grokked) says "none".
-func formatCell(v float64) string {
-	if math.IsNaN(v) {
-		return "none"
-	}
-	return strconv.FormatFloat(v, 'g', 4, 64)
 }
 
 type categories []string

@@ -7,7 +7,7 @@ import (
 	"github.com/grokkit/grokkit/pkg/table"
 )
 
-// Doshi et al.'s own runs at α = 0.5, ξ = 0.35 (REFERENCE.md).
+// Doshi et al.'s own runs at α = 0.5, ξ = 0.35 (Doshi, Das, He, Gromov 2023, "To grok or not to grok").
 func TestPhaseMatchesDoshi(t *testing.T) {
 	for _, c := range []struct {
 		train, test, xi float64

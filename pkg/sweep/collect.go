@@ -163,7 +163,7 @@ func (f *Folder) Heatmap(path string, results []Result, x, y, z string) (string,
 	if z == MetricPhase {
 		title = fmt.Sprintf("%s: Doshi et al.'s phase", f.Spec.Name)
 	}
-	if err := plot.HeatmapLabels(path, title, xk, yk, xs, ys, grid, cells); err != nil {
+	if err := plot.Heatmap(path, title, xk, yk, xs, ys, grid, cells); err != nil {
 		return "", err
 	}
 	var b strings.Builder

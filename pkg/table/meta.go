@@ -29,7 +29,7 @@ type Step struct {
 	Seed    *uint64  `json:"seed,omitempty"`
 }
 
-// Metadata keys, as DESIGN.md lists them.
+// Metadata keys: the contract between the tools (README, "The data table").
 const (
 	keyP             = "p"
 	keyOp            = "op"

@@ -68,15 +68,9 @@ func Validate(cfg *runs.Config, t *table.Table) error {
 // for the backward pass (about twice the forward's, float32) plus the
 // parameters and their two moments.
 func stepBytes(m model.Model, rows int) int64 {
-	c := m.Config()
 	var perRow int64
-	switch m.Name() {
-	case "nanda":
-		perRow = int64(12*c.DModel + 4*c.DMLP + 4*c.P)
-	case "power": // every position of every layer: residual, LayerNorms, q/k/v, MLP
-		perRow = int64(max(c.NLayers, 1)*model.NCtx*(12*c.DModel+4*c.DMLP) + 4*c.P)
-	default: // gromov
-		perRow = int64(4*c.Width + 4*c.P)
+	if d, err := model.Lookup(m.Name()); err == nil && d.ActivationsPerRow != nil {
+		perRow = d.ActivationsPerRow(m.Config())
 	}
 	return 2*4*perRow*int64(rows) + 4*4*int64(model.NumParameters(m))
 }

@@ -110,15 +110,17 @@ func fillSizes(spec *runs.ModelSpec) {
 	if err != nil {
 		return // Validate has reported it
 	}
-	c := m.Config()
-	if spec.Name == "gromov" {
-		spec.Width, spec.Parameterization = c.Width, c.Parameterization
-		return
+	d, _ := model.Lookup(spec.Name)
+	built, sizes := m.Config(), infer.ConfigFor(*spec)
+	for flag, field := range model.SizeFlags {
+		if d.Reads(flag) {
+			*field(&sizes) = *field(&built)
+		}
 	}
-	spec.DModel, spec.NHeads, spec.DHead, spec.DMLP = c.DModel, c.NHeads, c.DHead, c.DMLP
-	if spec.Name == "power" {
-		spec.NLayers = c.NLayers
+	if d.Reads(model.ParameterizationFlag) {
+		sizes.Parameterization = built.Parameterization
 	}
+	infer.SetSizes(spec, sizes)
 }
 
 // milestones says when train and test accuracy first reached 99%: the

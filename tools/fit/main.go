@@ -13,6 +13,7 @@ import (
 	"github.com/alecthomas/kong"
 
 	"github.com/grokkit/grokkit/pkg/cli"
+	"github.com/grokkit/grokkit/pkg/model"
 	"github.com/grokkit/grokkit/pkg/runs"
 	"github.com/grokkit/grokkit/pkg/table"
 	"github.com/grokkit/grokkit/pkg/train"
@@ -23,7 +24,7 @@ type flags struct {
 	Output []string `short:"o" sep:"none" placeholder:"RUN" help:"Run folder to create (must not exist, or be empty). Several (-o a -o b) train that many models packed into one computation."`
 	Resume []string `sep:"none" placeholder:"RUN" help:"Continue the run in this folder (or, repeated, the packed runs in these) from its newest checkpoint; only --steps may be given with it."`
 
-	Model   string `default:"nanda" enum:"nanda,gromov,power" help:"Network: nanda (Nanda et al.'s one-layer transformer), gromov (Gromov's quadratic MLP) or power (Power et al.'s two-layer transformer with LayerNorm)."`
+	Model   string `default:"nanda" enum:"${models}" help:"Network: ${model_help}."`
 	DModel  int    `name:"d-model" help:"nanda, power: residual width (default 128)."`
 	NHeads  int    `help:"nanda, power: attention heads (default 4)."`
 	DHead   int    `help:"nanda, power: width of a head (default nanda 32, power d-model/n-heads)."`
@@ -32,14 +33,14 @@ type flags struct {
 	Width   int    `help:"gromov: hidden width N (default 512)."`
 	Param   string `name:"parameterization" enum:"gromov,standard" default:"gromov" help:"gromov: gromov (f = W2(W1x)²/(D·N), weights N(0,1), Gromov 2023) or standard (no 1/(D·N), PyTorch nn.Linear's init spread; the scale of Doshi et al.'s weight decays 5–20)."`
 
-	Optimizer   string    `default:"adamw" enum:"adamw,adam,sgd" help:"adamw (decoupled decay), adam (L2 in the gradient) or sgd; PyTorch's formulas."`
+	Optimizer   string    `default:"adamw" enum:"${optimizers}" help:"adamw (decoupled decay), adam (L2 in the gradient) or sgd; PyTorch's formulas."`
 	LR          []float64 `default:"1e-3" help:"Peak learning rate (packed runs: one, or one per run)."`
 	WeightDecay []float64 `default:"1.0" help:"Weight decay (packed runs: one, or one per run)."`
 	Beta1       float64   `name:"beta1" default:"0.9" help:"Adam β1."`
 	Beta2       float64   `name:"beta2" default:"0.98" help:"Adam β2."`
 	Eps         float64   `default:"1e-8" help:"Adam ε."`
 	Warmup      int       `default:"10" help:"Linear warm-up: lr·min(step/warmup, 1), as Nanda et al."`
-	Loss        string    `default:"cross_entropy" enum:"cross_entropy,mse" help:"cross_entropy, or mse on one-hot targets."`
+	Loss        string    `default:"cross_entropy" enum:"${losses}" help:"cross_entropy, or mse on one-hot targets."`
 	LogitsDType string    `name:"logits-dtype" default:"float64" enum:"float32,float64" help:"Precision of the logits in the loss (float64: Nanda's high-precision cross-entropy)."`
 	BatchSize   int       `help:"Rows per step; 0 is full batch, -1 (--batch-size=-1) Power et al.'s min(512, n/2) for n training rows. Mini-batch order is drawn per epoch from the seed."`
 	Seed        []uint64  `default:"23093" help:"Seed of the initialisation and of the mini-batch order (packed runs: one, or one per run)."`
@@ -66,12 +67,16 @@ Backend: GoMLX's pure-Go backend unless GOMLX_BACKEND says otherwise
 (e.g. GOMLX_BACKEND=xla:cuda). SIGINT/SIGTERM checkpoint before exiting;
 fit --resume RUN then continues bit for bit.`
 
-// transformerOnly, mlpOnly and powerOnly are the flags of some networks alone.
-var (
-	transformerOnly = []string{"d-model", "n-heads", "d-head", "d-mlp"} // nanda, power
-	mlpOnly         = []string{"width", "parameterization"}             // gromov
-	powerOnly       = []string{"n-layers"}                              // power
-)
+// vars fill the flags' choices from the packages that define them.
+func vars() kong.Vars {
+	var help []string
+	for _, name := range model.Names() {
+		d, _ := model.Lookup(name)
+		help = append(help, fmt.Sprintf("%s (%s)", name, d.Summary))
+	}
+	return kong.Vars{"models": strings.Join(model.Names(), ","), "model_help": strings.Join(help, ", "),
+		"optimizers": strings.Join(train.Optimizers, ","), "losses": strings.Join(train.Losses, ",")}
+}
 
 func main() {
 	var f flags
@@ -84,7 +89,7 @@ func main() {
 				strings.Join(dirs, ", "), strings.Join(dirs, " --resume "))}
 		}
 		return err
-	}))
+	}, vars()))
 }
 
 // set returns the flags given on the command line.
@@ -121,17 +126,12 @@ func dispatch(ctx context.Context, env cli.Env, given map[string]bool, f *flags)
 	if len(f.Output) == 0 || len(f.Table) == 0 {
 		return nil, errors.New("give a table and -o RUN for a new run, or --resume RUN")
 	}
-	var other []string // flags that do not apply to f.Model
-	switch f.Model {
-	case "gromov":
-		other = append(append(other, transformerOnly...), powerOnly...)
-	case "power":
-		other = mlpOnly
-	default: // nanda
-		other = append(append(other, mlpOnly...), powerOnly...)
+	desc, err := model.Lookup(f.Model)
+	if err != nil {
+		return nil, err
 	}
-	for _, name := range other {
-		if given[name] {
+	for _, name := range model.SettingFlags() {
+		if given[name] && !desc.Reads(name) {
 			return nil, fmt.Errorf("--%s does not apply to --model %s", name, f.Model)
 		}
 	}
@@ -161,7 +161,7 @@ func dispatch(ctx context.Context, env cli.Env, given map[string]bool, f *flags)
 		} else {
 			tables, data = append(tables, tables[0]), append(data, data[0])
 		}
-		cfgs = append(cfgs, config(f, k, env.Args, tables[k]))
+		cfgs = append(cfgs, config(f, desc, k, env.Args, tables[k]))
 	}
 	if K == 1 {
 		return f.Output, train.Start(ctx, f.Output[0], cfgs[0], tables[0], data[0], env.Stderr)
@@ -178,16 +178,16 @@ func pick[T any](list []T, k int) T {
 }
 
 // config maps the flags to a run's configuration.
-func config(f *flags, k int, args []string, t *table.Table) *runs.Config {
+func config(f *flags, desc model.Description, k int, args []string, t *table.Table) *runs.Config {
 	param := ""
-	if f.Model == "gromov" {
+	if desc.Reads(model.ParameterizationFlag) {
 		param = f.Param
 	}
 	return &runs.Config{
 		Args: args,
 		Data: runs.DataInfo{Source: pick(f.Table, k)},
 		Model: runs.ModelSpec{Name: f.Model, P: t.Meta.P, DModel: f.DModel, NHeads: f.NHeads,
-			DHead: f.DHead, DMLP: f.DMLP, Width: f.Width, Parameterization: param, NLayers: f.NLayers, Equals: f.Model != "gromov"},
+			DHead: f.DHead, DMLP: f.DMLP, Width: f.Width, Parameterization: param, NLayers: f.NLayers, Equals: desc.Equals},
 		Train: runs.TrainSpec{Optimizer: f.Optimizer, LR: pick(f.LR, k), WeightDecay: pick(f.WeightDecay, k),
 			Beta1: f.Beta1, Beta2: f.Beta2, Eps: f.Eps, WarmupSteps: f.Warmup, Loss: f.Loss,
 			LogitsDType: f.LogitsDType, BatchSize: f.BatchSize, Seed: pick(f.Seed, k), Steps: f.Steps,

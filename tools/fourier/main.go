@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/alecthomas/kong"
 	"github.com/gomlx/compute"
@@ -14,6 +15,7 @@ import (
 	"github.com/grokkit/grokkit/pkg/fourier"
 	"github.com/grokkit/grokkit/pkg/infer"
 	"github.com/grokkit/grokkit/pkg/inspect"
+	"github.com/grokkit/grokkit/pkg/model"
 	"github.com/grokkit/grokkit/pkg/outfile"
 	"github.com/grokkit/grokkit/pkg/runs"
 )
@@ -64,8 +66,8 @@ func analyse(env cli.Env, f *flags) error {
 	if err != nil {
 		return err
 	}
-	if cfg.Model.Name != "nanda" && cfg.Model.Name != "gromov" {
-		return fmt.Errorf("%s: fourier analyses nanda and gromov runs; this is a %s run", f.Run, cfg.Model.Name)
+	if d, err := model.Lookup(cfg.Model.Name); err != nil || !d.Supports(model.AnalysisFourier) {
+		return fmt.Errorf("%s: fourier analyses %s runs; this is a %s run", f.Run, strings.Join(model.Supporting(model.AnalysisFourier), " and "), cfg.Model.Name)
 	}
 	if cfg.Model.Name != "nanda" && (f.Projection != "" || f.KeyFreqs != nil) {
 		return fmt.Errorf("--projection and --key-freqs apply to the transformer; %s is a %s run", f.Run, cfg.Model.Name)

@@ -1,0 +1,193 @@
+package model
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/gomlx/compute/dtypes"
+)
+
+// Description is everything the tools know about a network, written once
+// beside the network and registered from its file's init:
+//
+//	func init() { Register(Description{Name: "mine", …}) }
+//
+// fit's --model choices and the size flags it accepts, the input format,
+// the sizes config.json records, the memory estimate, packing and which
+// analyses apply all follow from it.
+type Description struct {
+	Name    string // fit --model NAME
+	Summary string // one line for fit --help
+
+	// Sizes are the size flags the network reads (SizeFlags names them);
+	// fit refuses the others for this network.
+	Sizes []string
+
+	// Defaults are the published sizes at modulus p.
+	Defaults func(p int) Config
+
+	// Derive, if set, fills sizes that follow from others given (power's
+	// d_head is d_model/n_heads) before the defaults fill the rest.
+	Derive func(c Config) (Config, error)
+
+	// New builds the network from complete sizes.
+	New func(c Config) (Model, error)
+
+	// Equals: the network reads "a b =" (inputs [batch, 3]), else "a b".
+	Equals bool
+
+	// ActivationsPerRow estimates the float32 values a training step keeps
+	// per row for the backward pass (the forward's), for fit's memory check.
+	ActivationsPerRow func(c Config) int64
+
+	// Analyses lists the analyses that understand this network
+	// (AnalysisFourier, AnalysisDetect); the others refuse its runs.
+	Analyses []string
+}
+
+// The analyses a network may support.
+const (
+	AnalysisFourier = "fourier"          // fourier RUN
+	AnalysisDetect  = "evalsplit-detect" // evalsplit --detect
+)
+
+// SizeFlags are the size settings a network may read, by fit flag name,
+// with the Config field each sets. Parameterization (a choice, not a size)
+// is the flag "parameterization".
+var SizeFlags = map[string]func(*Config) *int{
+	"d-model":  func(c *Config) *int { return &c.DModel },
+	"n-heads":  func(c *Config) *int { return &c.NHeads },
+	"d-head":   func(c *Config) *int { return &c.DHead },
+	"d-mlp":    func(c *Config) *int { return &c.DMLP },
+	"n-layers": func(c *Config) *int { return &c.NLayers },
+	"width":    func(c *Config) *int { return &c.Width },
+}
+
+// ParameterizationFlag is the one non-integer size setting.
+const ParameterizationFlag = "parameterization"
+
+// SettingFlags lists every size setting a network may read, sorted: the
+// SizeFlags and ParameterizationFlag.
+func SettingFlags() []string {
+	names := []string{ParameterizationFlag}
+	for n := range SizeFlags {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+var (
+	registryMu sync.RWMutex
+	registry   = map[string]Description{}
+)
+
+// Register adds a network; a second one with the same name, or a
+// description without Name, New or Defaults, panics (a programming error).
+func Register(d Description) {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	if d.Name == "" || d.New == nil || d.Defaults == nil {
+		panic(fmt.Sprintf("model.Register: %q needs a Name, New and Defaults", d.Name))
+	}
+	if _, dup := registry[d.Name]; dup {
+		panic(fmt.Sprintf("model.Register: %q is registered twice", d.Name))
+	}
+	for _, s := range d.Sizes {
+		if _, ok := SizeFlags[s]; !ok && s != ParameterizationFlag {
+			panic(fmt.Sprintf("model.Register: %q reads an unknown size %q", d.Name, s))
+		}
+	}
+	registry[d.Name] = d
+}
+
+// Lookup returns the description of the network called name.
+func Lookup(name string) (Description, error) {
+	registryMu.RLock()
+	defer registryMu.RUnlock()
+	d, ok := registry[name]
+	if !ok {
+		return Description{}, fmt.Errorf("unknown model %q (known: %s)", name, strings.Join(namesLocked(), ", "))
+	}
+	return d, nil
+}
+
+// Names lists the registered networks, sorted.
+func Names() []string {
+	registryMu.RLock()
+	defer registryMu.RUnlock()
+	return namesLocked()
+}
+
+func namesLocked() []string {
+	names := make([]string, 0, len(registry))
+	for n := range registry {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Reads reports whether the network reads the size setting flag.
+func (d Description) Reads(flag string) bool {
+	for _, s := range d.Sizes {
+		if s == flag {
+			return true
+		}
+	}
+	return false
+}
+
+// Supports reports whether analysis understands the network.
+func (d Description) Supports(analysis string) bool {
+	for _, a := range d.Analyses {
+		if a == analysis {
+			return true
+		}
+	}
+	return false
+}
+
+// Complete fills the sizes cfg leaves zero: derived ones first, then the
+// published defaults; the dtype defaults to float32.
+func (d Description) Complete(cfg Config) (Config, error) {
+	if cfg.P < 2 {
+		return cfg, fmt.Errorf("model %q: modulus P must be ≥ 2, got %d", d.Name, cfg.P)
+	}
+	if d.Derive != nil {
+		var err error
+		if cfg, err = d.Derive(cfg); err != nil {
+			return cfg, err
+		}
+	}
+	def := d.Defaults(cfg.P)
+	for _, field := range SizeFlags {
+		if v := field(&cfg); *v == 0 {
+			*v = *field(&def)
+		}
+	}
+	if cfg.Parameterization == "" {
+		cfg.Parameterization = def.Parameterization
+	}
+	switch cfg.DType {
+	case dtypes.InvalidDType:
+		cfg.DType = dtypes.Float32
+	case dtypes.Float32, dtypes.Float64:
+	default:
+		return cfg, fmt.Errorf("model %q: dtype must be float32 or float64, got %s", d.Name, cfg.DType)
+	}
+	return cfg, nil
+}
+
+// Supporting lists the registered networks that analysis understands.
+func Supporting(analysis string) []string {
+	var out []string
+	for _, name := range Names() {
+		if d, _ := Lookup(name); d.Supports(analysis) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
