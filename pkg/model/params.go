@@ -43,7 +43,9 @@ type ConstantInit interface {
 // The draws come from Go's PCG generator seeded by (seed, FNV-1a of the
 // parameter name), computed on the host, not by the backend: the initial
 // weights are the same bits on every backend and machine, and adding a
-// parameter to a network does not change the others. Parameters that already
+// parameter to a network does not change the others. NormFloat64's algorithm
+// is not promised by Go across releases, so TestInitialWeightsAreFrozen pins
+// the first draws: a change fails the tests instead of moving every run. Parameters that already
 // exist (set by [SetParams], or loaded from a checkpoint attached to the Store)
 // are kept.
 func InitParams(scope *gomlx.Scope, m Model, seed uint64) error {

@@ -245,3 +245,32 @@ func TestSumSquares(t *testing.T) {
 		t.Fatalf("Σw² = %g, want 25.25", got)
 	}
 }
+
+// Golden initial weights (float32 bits): InitParams draws them with
+// math/rand/v2's PCG and NormFloat64, whose algorithm Go does not promise
+// to keep; if a Go release changes it, this fails before any run silently
+// starts from other weights.
+func TestInitialWeightsAreFrozen(t *testing.T) {
+	m, err := ByName("nanda", Config{P: 7, DModel: 4, NHeads: 1, DHead: 4, DMLP: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := gomlx.NewStore()
+	if err := InitParams(store.RootScope(), m, 23093); err != nil {
+		t.Fatal(err)
+	}
+	ps, err := GetParams(store.RootScope(), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string][]uint32{
+		"embed.W_E":         {0x3f0fdff4, 0xbf2b5a27, 0x3ed18f57},
+		"blocks.0.mlp.W_in": {0xbf04f4f3, 0x3e89e329, 0x3ef8f775},
+	} {
+		for i, w := range want {
+			if got := math.Float32bits(ps[name].Data[i]); got != w {
+				t.Errorf("%s[%d] = %#08x (%v), want %#08x: the initialisation changed", name, i, got, ps[name].Data[i], w)
+			}
+		}
+	}
+}
