@@ -21,15 +21,16 @@ import (
 // respect to the logits is the analytic (p − onehot(label))/batch, with the
 // label's entry computed as −Σ_{j≠label} p_j for the same reason.
 func CrossEntropy(logits, labels *Node) *Node {
+	return ReduceAllMean(trainedCrossEntropy(logits, labels)) // scalar
+}
+
+// trainedCrossEntropy is the per-example loss [batch] of logits [batch, P]
+// with the analytic gradient attached: ∂loss_b/∂logits_b = p_b − onehot(label_b).
+func trainedCrossEntropy(logits, labels *Node) *Node {
 	perExample, probs, target := crossEntropy(logits, labels)              // [batch], [batch, P], [batch, P]
 	others := Mul(probs, OneMinus(target))                                 // [batch, P]: p_j off the label, 0 on it
 	grad := Sub(others, Mul(target, ReduceAndKeep(others, ReduceSum, -1))) // [batch, P]: p − onehot(label)
-
-	// Attach the gradient: z is the logits with a custom gradient, and
-	// Σ_j (z − StopGradient(z)) is a zero [batch] through which ∂loss/∂logits = v·grad.
-	z := IdentityWithCustomGradient(logits, func(_, v *Node) *Node { return Mul(v, grad) }) // [batch, P]
-	zero := ReduceSum(Sub(z, StopGradient(z)), -1)                                          // [batch]: 0
-	return ReduceAllMean(Add(perExample, zero))                                             // scalar
+	return withGradient(perExample, logits, func(v *Node) *Node { return Mul(v, grad) })
 }
 
 // MeanSquaredError returns the mean over every element of (logits −

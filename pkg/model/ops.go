@@ -39,15 +39,26 @@ func relu(x *Node) *Node {
 }
 
 // withGradient returns value (whose own gradient is ignored) with a gradient
-// with respect to x given by vjp: vjp receives v = ∂loss/∂value (value's
-// shape, which must be x's shape) and returns ∂loss/∂x.
+// with respect to x given by vjp. value has x's shape, or x's shape without
+// its trailing axes (a per-row value of rows x); vjp receives v, ∂loss/∂value
+// broadcast to x's shape, and returns ∂loss/∂x.
 //
-// It adds (z − StopGradient(z)), which is zero, to value, where z is x with
-// a custom gradient: GoMLX only lets one attach a gradient to an identity.
+// The trick, in one place: it adds (z − StopGradient(z)), which is exactly
+// zero, summed over x's extra axes, to value, where z is x with a custom
+// gradient: GoMLX only lets one attach a gradient to an identity.
 func withGradient(value, x *Node, vjp func(v *Node) *Node) *Node {
-	if !value.Shape().Equal(x.Shape()) {
-		panic(fmt.Errorf("withGradient: value %s and x %s differ in shape", value.Shape(), x.Shape()))
+	vd, xd := value.Shape().Dimensions, x.Shape().Dimensions
+	if value.DType() != x.DType() || len(vd) > len(xd) || !equalInts(vd, xd[:len(vd)]) {
+		panic(fmt.Errorf("withGradient: value %s is not x %s or its leading axes", value.Shape(), x.Shape()))
 	}
 	z := IdentityWithCustomGradient(x, func(_, v *Node) *Node { return vjp(v) })
-	return Add(StopGradient(value), Sub(z, StopGradient(z)))
+	zero := Sub(z, StopGradient(z)) // x's shape: 0
+	if extra := len(xd) - len(vd); extra > 0 {
+		axes := make([]int, extra)
+		for i := range axes {
+			axes[i] = len(vd) + i
+		}
+		zero = ReduceSum(zero, axes...) // value's shape: 0
+	}
+	return Add(StopGradient(value), zero)
 }

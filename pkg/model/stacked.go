@@ -61,13 +61,8 @@ func copyIndex(g *Graph, dims ...int) *Node {
 // CrossEntropy gives it.
 func CrossEntropyStacked(logits, labels *Node) *Node {
 	k, batch, p := logits.Shape().Dimensions[0], logits.Shape().Dimensions[1], logits.Shape().Dimensions[2]
-	flat, flatLabels := Reshape(logits, k*batch, p), Reshape(labels, k*batch) // [K·batch, P], [K·batch]
-	perExample, probs, target := crossEntropy(flat, flatLabels)               // [K·batch], [K·batch, P] ×2
-	others := Mul(probs, OneMinus(target))
-	grad := Sub(others, Mul(target, ReduceAndKeep(others, ReduceSum, -1))) // [K·batch, P]: p − onehot(label)
-	z := IdentityWithCustomGradient(flat, func(_, v *Node) *Node { return Mul(v, grad) })
-	zero := ReduceSum(Sub(z, StopGradient(z)), -1)                 // [K·batch]: 0
-	return ReduceMean(Reshape(Add(perExample, zero), k, batch), 1) // [K]
+	flat, flatLabels := Reshape(logits, k*batch, p), Reshape(labels, k*batch)      // [K·batch, P], [K·batch]
+	return ReduceMean(Reshape(trainedCrossEntropy(flat, flatLabels), k, batch), 1) // [K]
 }
 
 // MeanSquaredErrorStacked is MeanSquaredError per copy: [K, batch, P] and

@@ -72,12 +72,7 @@ func OpenPack(backend compute.Backend, dirs []string, cfgs []*runs.Config, table
 		return nil, err
 	}
 	tr := r0.Config.Train
-	exec, err := gomlx.NewExec(backend, p.store, func(scope *gomlx.Scope, in []*Node) *Node {
-		logits := toLogitsDType(sm.ForwardStacked(scope, in[0]), tr.LogitsDType) // [K, batch, P]
-		losses := stackedLoss(tr.Loss, logits, in[1])                            // [K]
-		updateGraph(scope, p.view, p.hypers[0], ReduceAllSum(losses), in[2:])
-		return losses
-	})
+	exec, err := gomlx.NewExec(backend, p.store, packStepGraph(sm, p.view, p.hypers[0], tr.Loss, tr.LogitsDType))
 	if err != nil {
 		return nil, err
 	}
@@ -147,6 +142,17 @@ func (p *Pack) endRound() error {
 		r.movedPrevious = false
 	}
 	return nil
+}
+
+// packStepGraph builds one optimiser step of K stacked models (view is
+// their StackView). Inputs as stepGraph's, each [K, …]; output: the losses [K].
+func packStepGraph(sm model.Stacked, view model.Model, h Hyper, loss, logitsDType string) func(*gomlx.Scope, []*Node) *Node {
+	return func(scope *gomlx.Scope, in []*Node) *Node {
+		logits := toLogitsDType(sm.ForwardStacked(scope, in[0]), logitsDType) // [K, batch, P]
+		losses := stackedLoss(loss, logits, in[1])                            // [K]
+		updateGraph(scope, view, h, ReduceAllSum(losses), in[2:])
+		return losses
+	}
 }
 
 // stackedLoss is the training loss of each model [K].

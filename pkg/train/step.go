@@ -25,17 +25,22 @@ func newStepper(backend compute.Backend, store *gomlx.Store, m model.Model, h Hy
 	if err := createMoments(scope, m, h); err != nil {
 		return nil, err
 	}
-	// Inputs: [inputs [batch, k] int32, labels [batch] int32, lr, step_size, √bc2, decay, wd].
-	exec, err := gomlx.NewExec(backend, store, func(scope *gomlx.Scope, in []*Node) []*Node {
-		logits := toLogitsDType(m.Forward(scope, in[0]), logitsDType) // [batch, P]
-		l := meanLoss(loss, logits, in[1])                            // scalar
-		updateGraph(scope, m, h, l, in[2:])
-		return []*Node{l}
-	})
+	exec, err := gomlx.NewExec(backend, store, stepGraph(m, h, loss, logitsDType))
 	if err != nil {
 		return nil, err
 	}
 	return &stepper{m: m, h: h, store: store, exec: exec.WithName("train_step")}, nil
+}
+
+// stepGraph builds one optimiser step. Inputs: [inputs [batch, k] int32,
+// labels [batch] int32, lr, step_size, √bc2, decay, wd]; output: the loss.
+func stepGraph(m model.Model, h Hyper, loss, logitsDType string) func(*gomlx.Scope, []*Node) []*Node {
+	return func(scope *gomlx.Scope, in []*Node) []*Node {
+		logits := toLogitsDType(m.Forward(scope, in[0]), logitsDType) // [batch, P]
+		l := meanLoss(loss, logits, in[1])                            // scalar
+		updateGraph(scope, m, h, l, in[2:])
+		return []*Node{l}
+	}
 }
 
 // step runs optimiser step number s (0-based) on a batch and returns the
