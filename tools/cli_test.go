@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -69,6 +70,7 @@ func TestScripts(t *testing.T) {
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"dumptable":   dumpTable,
+			"knownflags":  knownFlags,
 			"parquetinfo": parquetInfo,
 			"tableinfo":   tableInfo,
 			"waitfile":    waitFile,
@@ -77,18 +79,39 @@ func TestScripts(t *testing.T) {
 	})
 }
 
-func readTable(ts *testscript.TestScript, args []string) *table.Table {
+func readTable(ts *testscript.TestScript, neg bool, args []string) *table.Table {
 	if len(args) != 1 {
-		ts.Fatalf("usage: dumptable|tableinfo FILE")
+		ts.Fatalf("usage: [!] dumptable|tableinfo FILE")
 	}
 	t, err := table.ReadFile(ts.MkAbs(args[0]), nil)
-	ts.Check(err)
+	if !expectFailure(ts, neg, err, args[0]) {
+		return nil
+	}
 	return t
 }
 
+// expectFailure applies a command's "!" to the error of its work: it
+// reports whether the command should go on (no error, no "!"); a "!" wants
+// an error, and then the command stops there, successfully.
+func expectFailure(ts *testscript.TestScript, neg bool, err error, what string) bool {
+	switch {
+	case neg && err == nil:
+		ts.Fatalf("%s: read without error, but ! expects a failure", what)
+	case neg:
+		ts.Logf("%s: %v (expected)", what, err)
+		return false
+	}
+	ts.Check(err)
+	return true
+}
+
 // dumpTable prints a table as CSV, so a script can compare it to a file.
+// With !, the file must not be a readable table.
 func dumpTable(ts *testscript.TestScript, neg bool, args []string) {
-	t := readTable(ts, args)
+	t := readTable(ts, neg, args)
+	if t == nil {
+		return
+	}
 	var b strings.Builder
 	b.WriteString("a,b,label,clean,split,kind\n")
 	for i := range t.Len() {
@@ -98,18 +121,24 @@ func dumpTable(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // parquetInfo prints any Parquet file's row count and column names, for
-// outputs that are not tables (evalsplit's reports).
+// outputs that are not tables (evalsplit's reports). With !, the file must
+// not be readable Parquet.
 func parquetInfo(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 1 {
-		ts.Fatalf("usage: parquetinfo FILE")
+		ts.Fatalf("usage: [!] parquetinfo FILE")
 	}
 	f, err := os.Open(ts.MkAbs(args[0]))
-	ts.Check(err)
-	defer f.Close()
-	st, err := f.Stat()
-	ts.Check(err)
-	pf, err := parquet.OpenFile(f, st.Size())
-	ts.Check(err)
+	var pf *parquet.File
+	if err == nil {
+		defer f.Close()
+		var st os.FileInfo
+		if st, err = f.Stat(); err == nil {
+			pf, err = parquet.OpenFile(f, st.Size())
+		}
+	}
+	if !expectFailure(ts, neg, err, args[0]) {
+		return
+	}
 	var cols []string
 	for _, c := range pf.Schema().Columns() {
 		cols = append(cols, strings.Join(c, "."))
@@ -118,8 +147,12 @@ func parquetInfo(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // tableInfo prints the metadata and the row counts per (split, kind).
+// With !, the file must not be a readable table.
 func tableInfo(ts *testscript.TestScript, neg bool, args []string) {
-	t := readTable(ts, args)
+	t := readTable(ts, neg, args)
+	if t == nil {
+		return
+	}
 	m := t.Meta
 	eq := "none"
 	if m.Equals {
@@ -150,25 +183,44 @@ func tableInfo(ts *testscript.TestScript, neg bool, args []string) {
 	fmt.Fprintf(ts.Stdout(), "checksum: %d\n", checksum)
 }
 
-// waitFile waits up to a minute for a file to appear (a background
-// command's progress), failing the script otherwise.
+// waitFile waits for a file to appear (a background command's progress),
+// up to a minute or the DURATION given, failing the script otherwise. With
+// !, the file must not appear in that time ("! waitfile PATH 200ms").
 func waitFile(ts *testscript.TestScript, neg bool, args []string) {
-	if len(args) != 1 {
-		ts.Fatalf("usage: waitfile PATH")
+	if len(args) != 1 && len(args) != 2 {
+		ts.Fatalf("usage: [!] waitfile PATH [DURATION]")
 	}
-	deadline := time.Now().Add(time.Minute)
-	for time.Now().Before(deadline) {
+	wait := time.Minute
+	if len(args) == 2 {
+		d, err := time.ParseDuration(args[1])
+		ts.Check(err)
+		wait = d
+	}
+	deadline := time.Now().Add(wait)
+	for {
 		if _, err := os.Stat(ts.MkAbs(args[0])); err == nil {
+			if neg {
+				ts.Fatalf("%s appeared, but ! expects it not to within %s", args[0], wait)
+			}
 			return
+		}
+		if time.Now().After(deadline) {
+			break
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	ts.Fatalf("%s did not appear within a minute", args[0])
+	if !neg {
+		ts.Fatalf("%s did not appear within %s", args[0], wait)
+	}
 }
 
 // waitJob waits up to five minutes for a Slurm job to leave the queue; the
 // job id is read from the file given, or from the last command's stdout.
+// A job that stays queued is no result a script could want: no !.
 func waitJob(ts *testscript.TestScript, neg bool, args []string) {
+	if neg {
+		ts.Fatalf("waitjob does not support !")
+	}
 	var id string
 	if len(args) == 1 {
 		id = strings.TrimSpace(ts.ReadFile(args[0]))
@@ -187,4 +239,38 @@ func waitJob(ts *testscript.TestScript, neg bool, args []string) {
 		time.Sleep(time.Second)
 	}
 	ts.Fatalf("Slurm job %s still queued after five minutes", id)
+}
+
+// knownFlags checks that every option in the "(known: a, b, …)" list of a
+// slurmgen error (the spec's options for one tool, as slurmgen itself knows
+// them) is a flag in the --help output of that tool saved in the other
+// files: "--name=…", "--name" or "--[no-]name". So neither list is copied
+// into a script. With !, some option must be missing.
+func knownFlags(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 2 {
+		ts.Fatalf("usage: [!] knownflags KNOWN HELP...")
+	}
+	m := regexp.MustCompile(`\(known: ([^)]*)\)`).FindStringSubmatch(ts.ReadFile(args[0]))
+	if m == nil {
+		ts.Fatalf("%s: no (known: …) list", args[0])
+	}
+	var help strings.Builder
+	for _, f := range args[1:] {
+		help.WriteString(ts.ReadFile(f))
+	}
+	var missing []string
+	names := strings.Split(m[1], ", ")
+	for _, name := range names {
+		flag := regexp.MustCompile(`(?m)--(\[no-\])?` + regexp.QuoteMeta(name) + `([= ]|$)`)
+		if !flag.MatchString(help.String()) {
+			missing = append(missing, name)
+		}
+	}
+	switch {
+	case neg && len(missing) == 0:
+		ts.Fatalf("all %d options are flags, but ! expects some not to be", len(names))
+	case !neg && len(missing) > 0:
+		ts.Fatalf("options that are no flag in %s: %s", strings.Join(args[1:], " "), strings.Join(missing, ", "))
+	}
+	ts.Logf("%d options checked: %s; not flags: %s", len(names), m[1], strings.Join(missing, ", "))
 }

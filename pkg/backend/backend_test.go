@@ -1,14 +1,19 @@
 package backend
 
 import (
+	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gomlx/compute"
+	"github.com/gomlx/go-xla/installer"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 )
@@ -87,24 +92,120 @@ func TestUnknownBackendIsAnError(t *testing.T) {
 }
 
 // TestXLANeverDownloads: asking for XLA on a machine without a PJRT plugin
-// fails at once, and nothing is installed under $HOME.
+// fails at once and leaves nothing behind. go-xla decides where to look and
+// whether to auto-install when the process starts (GOMLX_NO_AUTO_INSTALL and
+// PJRT_PLUGIN_LIBRARY_PATH are read in init), so the check runs in a fresh
+// copy of this test binary whose every place to write (HOME, the XDG
+// folders, TMPDIR, the plugin path) is an empty folder, with the
+// opt-out variable removed so only our own code can prevent the download,
+// and a dead proxy so that a regression cannot reach the network.
 func TestXLANeverDownloads(t *testing.T) {
 	if !XLALinked {
 		t.Skip("XLA backend not linked into this build (noxla or no cgo)")
 	}
-	home := t.TempDir()
-	t.Setenv("HOME", home)
-	t.Setenv("PJRT_PLUGIN_LIBRARY_PATH", t.TempDir())
-	t.Setenv(EnvVar, "xla:cpu")
+	if mode := os.Getenv(childEnv); mode != "" {
+		xlaChild(mode)
+		return
+	}
+	// Control: go-xla's own CPU installer, run in the same sandbox, must
+	// leave a trace there (it makes its folder and lock before fetching),
+	// or an empty sandbox would prove nothing.
+	if out, dirs := runXLAChild(t, "install"); len(walkAll(t, dirs)) == 0 {
+		t.Fatalf("go-xla's installer left no trace in %v (child said %q): this check cannot see a download", dirs, out)
+	}
 	start := time.Now()
-	b, _, err := New()
-	if err == nil {
-		t.Skipf("an XLA CPU plugin is installed here (%s): nothing to check", b.Description())
+	out, dirs := runXLAChild(t, "new")
+	t.Logf("%s (after %s)", out, time.Since(start))
+	if !strings.HasPrefix(out, "error: ") {
+		t.Errorf("xla:cpu with an empty plugin path did not fail: %q", out)
 	}
-	t.Logf("%v (after %s)", err, time.Since(start))
-	if _, statErr := os.Stat(filepath.Join(home, ".local", "lib", "go-xla")); statErr == nil {
-		t.Fatal("go-xla install directory was created: an auto-install was attempted")
+	if files := walkAll(t, dirs); len(files) > 0 {
+		t.Fatalf("asking for xla:cpu wrote %v: an auto-install was attempted", files)
 	}
+}
+
+// childEnv selects what the child copy of TestXLANeverDownloads does.
+const childEnv = "GROKKIT_TEST_XLA_CHILD"
+
+// xlaChild is the child's side: "new" asks for the backend the way every
+// tool does; "install" runs go-xla's CPU auto-installer (the control).
+func xlaChild(mode string) {
+	switch mode {
+	case "new":
+		if _, desc, err := New(); err != nil {
+			fmt.Printf("error: %v\n", err)
+		} else {
+			fmt.Printf("ok: %s\n", desc)
+		}
+	case "install":
+		lib, err := installer.DefaultHomeLibPath()
+		if err == nil {
+			err = installer.CPUAutoInstall(filepath.Join(lib, "go-xla"), true, installer.Quiet)
+		}
+		fmt.Printf("installer: %v\n", err)
+	}
+}
+
+// runXLAChild runs this test alone in a child process with GOMLX_BACKEND=xla:cpu
+// and fresh empty folders as every place it could write; it returns the
+// child's report and the folders.
+func runXLAChild(t *testing.T, mode string) (string, map[string]string) {
+	t.Helper()
+	dirs := map[string]string{}
+	for _, v := range []string{"HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "TMPDIR", "PJRT_PLUGIN_LIBRARY_PATH"} {
+		dirs[v] = t.TempDir()
+	}
+	env := []string{childEnv + "=" + mode, EnvVar + "=xla:cpu",
+		"HTTPS_PROXY=http://127.0.0.1:1", "HTTP_PROXY=http://127.0.0.1:1", "NO_PROXY=", "GH_TOKEN="}
+	for v, d := range dirs {
+		env = append(env, v+"="+d)
+	}
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		switch strings.ToUpper(name) {
+		case "GOMLX_NO_AUTO_INSTALL", "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY", "ALL_PROXY", "GH_TOKEN", EnvVar, childEnv:
+			continue // ours, or an opt-out that would hide a regression
+		}
+		if _, ours := dirs[name]; !ours {
+			env = append(env, kv)
+		}
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestXLANeverDownloads$", "-test.count=1")
+	cmd.Env = env
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("child (%s): %v\n%s", mode, err, out)
+	}
+	for _, line := range strings.Split(string(out), "\n") {
+		if strings.HasPrefix(line, "error: ") || strings.HasPrefix(line, "ok: ") || strings.HasPrefix(line, "installer: ") {
+			return line, dirs
+		}
+	}
+	t.Fatalf("child (%s) reported nothing:\n%s", mode, out)
+	return "", nil
+}
+
+// walkAll lists everything inside the folders, as VAR/relative/path.
+func walkAll(t *testing.T, dirs map[string]string) []string {
+	t.Helper()
+	var found []string
+	for v, d := range dirs {
+		err := filepath.WalkDir(d, func(path string, _ fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if path != d {
+				rel, _ := filepath.Rel(d, path)
+				found = append(found, v+"/"+rel)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	sort.Strings(found)
+	return found
 }
 
 // TestNoDeadlockWithParallelMatmuls: a graph with many independent matmuls,

@@ -154,3 +154,26 @@ func TestAdamTwoStepsFormula(t *testing.T) {
 		}
 	}
 }
+
+// SGD with weight decay has no moments, so a wrong or skipped decay term
+// shows directly in the parameters. Checked against torch.optim.SGD with
+// momentum = 0 (what updateGraph implements: no velocity buffer), written
+// out here: d = g + wd·p; p ← p − lr·d. Three steps under warm-up, so the
+// learning rate changes (0, lr/2, lr) and the decay acts on moved points.
+func TestSGDWeightDecayFormula(t *testing.T) {
+	h := Hyper{Name: SGD, LR: 0.1, WeightDecay: 0.5, WarmupSteps: 2}
+	before, after, grads := stepOnce(t, h, 3)
+	for pname, a := range before {
+		for i, p0 := range a.Data {
+			p := float64(p0)
+			for k := 0; k < 3; k++ {
+				d := grads[k][pname][i] + h.WeightDecay*p // L2 term added to the gradient
+				p -= h.LearningRate(k) * d
+			}
+			// lr·wd·p is about 0.05·|p| per step: far above the float32 rounding of the tolerance.
+			if got := float64(after[pname].Data[i]); math.Abs(got-p) > 1e-6*math.Max(1, math.Abs(p)) {
+				t.Fatalf("%s[%d]: got %.9g, want %.9g", pname, i, got, p)
+			}
+		}
+	}
+}
