@@ -3,6 +3,7 @@ package infer
 import (
 	"fmt"
 	"os"
+	"strconv"
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
@@ -78,7 +79,9 @@ func LoadRun(dir string, step int) (*Net, error) {
 	}
 	n := &Net{Config: cfg, Model: m, Store: store, Step: step, Params: ps}
 	if step == Final {
-		fmt.Sscan(meta["step"], &n.Step)
+		if n.Step, err = strconv.Atoi(meta["step"]); err != nil {
+			return nil, fmt.Errorf("%s: no step in the metadata", path)
+		}
 	}
 	return n, nil
 }

@@ -99,9 +99,8 @@ func (e *Expr) String() string {
 }
 
 // IsPredicate reports whether the top-level operator is a comparison, "!",
-// "&&" or "||", i.e. whether the expression looks boolean. Callers use it to
-// warn when a --when rule is something like "b % 17" (true for every row
-// where the remainder is non-zero).
+// "&&" or "||", i.e. whether the expression looks boolean (a --when rule
+// like "b % 17" is true for every row where the remainder is non-zero).
 func (e *Expr) IsPredicate() bool {
 	return e.root != nil && e.root.op.isPredicate()
 }

@@ -119,8 +119,10 @@ func (m Mutation) Apply(t *table.Table) (Report, error) {
 }
 
 // applyRandom picks floor(fraction·n) of the n rows in Splits by a seeded
-// shuffle. A uniform label may equal the old one; the row is still marked,
-// as in Doshi et al., where ξ counts the rows that were redrawn.
+// shuffle. A uniform label may equal the old one; the row is still marked
+// (its kind), as Doshi et al. count the rows they redrew. evalsplit's ξ
+// (score.NoiseFraction) counts only the rows whose label differs from
+// clean, so it can fall slightly below the fraction asked.
 func (m Mutation) applyRandom(t *table.Table, name string, rep Report) (Report, error) {
 	if !(m.Fraction > 0 && m.Fraction <= 1) {
 		return rep, fmt.Errorf("--fraction %g is outside (0, 1]", m.Fraction)

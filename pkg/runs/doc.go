@@ -3,8 +3,12 @@
 //	RUN/config.json          every hyperparameter, the data's metadata, the backend
 //	RUN/data.parquet         the exact table trained on (a copy)
 //	RUN/metrics.parquet      (step, split, kind, metric, value), rewritten atomically
+//	RUN/.lock                held by the fit writing the run (flock; its PID)
 //	RUN/checkpoints/step-NNNNNNNN.safetensors
-//	                         parameters and optimizer state at that step
+//	                         the parameters at that step (for the analyses)
+//	RUN/checkpoints/resume.safetensors
+//	                         parameters, optimizer moments and step: where
+//	                         fit --resume continues
 //	RUN/model.safetensors    the final parameters, TransformerLens names
 //	RUN/curves.png           accuracy and loss against a log step axis
 package runs

@@ -188,10 +188,11 @@ func StartPack(ctx context.Context, dirs []string, cfgs []*runs.Config, tables [
 	return nil
 }
 
-// ResumePack continues the packed runs in dirs from their newest common
-// checkpoint; steps > 0 sets a new total number of steps. If any of them
-// stopped before its first checkpoint, all start again from step 0 (the
-// runs are deterministic, so that loses time, never results).
+// ResumePack continues the packed runs in dirs from the newest step they
+// all have a resume state for (see packResumeStates); steps > 0 sets a new
+// total number of steps. Where there is none (one stopped before its first
+// checkpoint), all start again from step 0 (the runs are deterministic, so
+// that loses time, never results).
 func ResumePack(ctx context.Context, dirs []string, steps int, log io.Writer) error {
 	release, err := runs.LockDirs(dirs)
 	if err != nil {

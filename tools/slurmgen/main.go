@@ -29,7 +29,7 @@ type flags struct {
 		Pack   int    `default:"1" placeholder:"K" help:"Train up to K runs that differ only in seeds, learning rate or weight decay as one packed fit per array task."`
 	} `cmd:"" help:"Write a sweep folder from a spec (and --submit it)."`
 	Submit   sweepArg `cmd:"" help:"Submit the sweep's pending runs (finished ones, and ones Slurm still holds, are skipped)."`
-	Resubmit sweepArg `cmd:"" help:"Submit again only the failed or missing runs (not ones Slurm still holds)."`
+	Resubmit sweepArg `cmd:"" help:"Submit again the runs not finished (failed, missing or partial), leaving out those Slurm still holds or a running fit locks."`
 	Local    struct {
 		sweepArg
 		Jobs int `short:"j" default:"1" help:"Runs at once."`
@@ -46,7 +46,7 @@ type flags struct {
 		Y      string `placeholder:"PARAM" help:"Heat map: the parameter down."`
 		Z      string `default:"grok_step" help:"Heat map: the metric (grok_step, memorise_step, test_accuracy, xi, …), or phase (Doshi et al.'s)."`
 		PNG    string `placeholder:"PATH" help:"Heat map file (default SWEEP/heatmap.png)."`
-	} `cmd:"" help:"One Parquet table of every run's parameters and final metrics, and a heat map (SWEEP/heatmap.png)."`
+	} `cmd:"" help:"One Parquet table of every run's parameters and final metrics (SWEEP/results.parquet), and with --x and --y a heat map (SWEEP/heatmap.png)."`
 	Version kong.VersionFlag `help:"Print the version."`
 }
 
