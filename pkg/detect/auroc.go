@@ -2,44 +2,39 @@ package detect
 
 import (
 	"slices"
-	"sort"
+
+	"gonum.org/v1/gonum/integrate"
+	"gonum.org/v1/gonum/stat"
 )
 
 // AUROC is the probability that a random positive scores above a random
-// negative, ties counting one half (the Mann–Whitney U statistic over
-// n_pos·n_neg, from mid-ranks). It is NaN without positives or negatives.
+// negative, ties counting one half: the area under the ROC curve (gonum's
+// stat.ROC, integrated by the trapezoidal rule, which gives a tied segment
+// half credit). It is NaN without positives or negatives.
 func AUROC(pos, neg []float64) float64 {
-	type item struct {
-		v   float64
-		pos bool
-	}
-	all := make([]item, 0, len(pos)+len(neg))
-	for _, v := range pos {
-		all = append(all, item{v, true})
-	}
-	for _, v := range neg {
-		all = append(all, item{v, false})
-	}
 	if len(pos) == 0 || len(neg) == 0 {
 		return nan()
 	}
-	sort.SliceStable(all, func(i, j int) bool { return all[i].v < all[j].v })
-	rankSum := 0.0
-	for i := 0; i < len(all); {
-		j := i
-		for j < len(all) && all[j].v == all[i].v {
-			j++
-		}
-		mid := float64(i+j+1) / 2 // ranks i+1 … j
-		for _, it := range all[i:j] {
-			if it.pos {
-				rankSum += mid
-			}
-		}
-		i = j
+	tpr, fpr := ROC(pos, neg)
+	return integrate.Trapezoidal(fpr, tpr)
+}
+
+// ROC is the ROC curve of scores pos (positives) and neg (negatives), one
+// point per distinct score from the highest, starting at (0, 0) and ending
+// at (1, 1): gonum's stat.ROC over every cutoff. Without positives or
+// negatives there is no curve (nil).
+func ROC(pos, neg []float64) (tpr, fpr []float64) {
+	if len(pos) == 0 || len(neg) == 0 {
+		return nil, nil
 	}
-	np, nn := float64(len(pos)), float64(len(neg))
-	return (rankSum - np*(np+1)/2) / (np * nn)
+	y := append(slices.Clone(pos), neg...)
+	classes := make([]bool, len(y))
+	for i := range pos {
+		classes[i] = true
+	}
+	stat.SortWeightedLabeled(y, classes, nil)
+	tpr, fpr, _ = stat.ROC(nil, y, classes, nil)
+	return tpr, fpr
 }
 
 // PrecisionAtN is the share of positives among the len(pos) highest

@@ -123,3 +123,23 @@ func TestMahalanobisTwoDimensions(t *testing.T) {
 		}
 	}
 }
+
+// The ROC curve by hand for a small case with a tie across classes:
+// positives 3, 2, 1; negatives 2, 0. Thresholds from the top: 3 → (0, 1/3),
+// 2 → (1/2, 2/3), 1 → (1/2, 1), 0 → (1, 1).
+func TestROCByHand(t *testing.T) {
+	tpr, fpr := ROC([]float64{3, 2, 1}, []float64{2, 0})
+	wantT := []float64{0, 1.0 / 3, 2.0 / 3, 1, 1}
+	wantF := []float64{0, 0, 0.5, 0.5, 1}
+	if !slices.EqualFunc(tpr, wantT, func(a, b float64) bool { return math.Abs(a-b) < 1e-15 }) ||
+		!slices.EqualFunc(fpr, wantF, func(a, b float64) bool { return math.Abs(a-b) < 1e-15 }) {
+		t.Fatalf("ROC: tpr %v fpr %v, want %v %v", tpr, fpr, wantT, wantF)
+	}
+	// Area, by pairs: 3>2, 3>0, 2=2 (a half), 2>0, 1>0 and 1<2: 4.5 of 6.
+	if got := AUROC([]float64{3, 2, 1}, []float64{2, 0}); math.Abs(got-0.75) > 1e-15 {
+		t.Errorf("AUROC %v, want 0.75", got)
+	}
+	if tpr, fpr := ROC(nil, []float64{1}); tpr != nil || fpr != nil {
+		t.Error("no positives: want no curve")
+	}
+}

@@ -2,7 +2,6 @@ package detect
 
 import (
 	"fmt"
-	"sort"
 
 	"github.com/grokkit/grokkit/pkg/plot"
 	"github.com/grokkit/grokkit/pkg/table"
@@ -52,36 +51,16 @@ func (r *Report) scoreResults(kind string) []Result {
 // roc returns the ROC curve of a score over the scored rows (anomalous =
 // kind not clean), one point per distinct threshold.
 func (r *Report) roc(s Score) (fpr, tpr []float64) {
-	type pt struct {
-		v   float64
-		pos bool
-	}
-	var pts []pt
-	var np, nn float64
+	var pos, neg []float64
 	for j, v := range s.Values {
-		if r.kinds[j] == "" {
-			continue
-		}
-		pos := r.kinds[j] != table.KindClean
-		pts = append(pts, pt{v, pos})
-		if pos {
-			np++
-		} else {
-			nn++
+		switch {
+		case r.kinds[j] == "":
+		case r.kinds[j] != table.KindClean:
+			pos = append(pos, v)
+		default:
+			neg = append(neg, v)
 		}
 	}
-	sort.SliceStable(pts, func(i, j int) bool { return pts[i].v > pts[j].v })
-	fpr, tpr = []float64{0}, []float64{0}
-	var tp, fp float64
-	for i, q := range pts {
-		if q.pos {
-			tp++
-		} else {
-			fp++
-		}
-		if i+1 == len(pts) || pts[i+1].v != q.v {
-			fpr, tpr = append(fpr, fp/max(nn, 1)), append(tpr, tp/max(np, 1))
-		}
-	}
+	tpr, fpr = ROC(pos, neg)
 	return fpr, tpr
 }
