@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 
 	"github.com/grokkit/grokkit/pkg/integrity"
 	"github.com/grokkit/grokkit/pkg/outfile"
@@ -62,23 +63,28 @@ type ModelSpec struct {
 }
 
 // TrainSpec is every training hyperparameter.
+//
+// It is the one description of the training settings: each field's flag
+// tag is its fit flag (and its sweep option), and pack:"per-run" marks the
+// settings packed runs may differ in (each model gets its own value as an
+// input of the shared step); the others must agree.
 type TrainSpec struct {
-	Optimizer       string  `json:"optimizer"` // adamw, adam, sgd
-	LR              float64 `json:"lr"`
-	WeightDecay     float64 `json:"weight_decay"`
-	Beta1           float64 `json:"beta1"`
-	Beta2           float64 `json:"beta2"`
-	Eps             float64 `json:"eps"`
-	WarmupSteps     int     `json:"warmup_steps"`
-	Loss            string  `json:"loss"`         // cross_entropy, mse
-	LogitsDType     string  `json:"logits_dtype"` // float32, float64
-	BatchSize       int     `json:"batch_size"`   // 0: full batch; PowerBatch: min(512, n/2)
-	Seed            uint64  `json:"seed"`
-	Steps           int     `json:"steps"`
-	EvalEvery       int     `json:"eval_every"`
-	CheckpointEvery int     `json:"checkpoint_every"`
-	StopAtTestAcc   float64 `json:"stop_at_test_acc"` // 0: never stop early
-	Patience        int     `json:"patience"`         // evaluations in a row at or above it
+	Optimizer       string  `json:"optimizer" flag:"optimizer"` // adamw, adam, sgd
+	LR              float64 `json:"lr" flag:"lr" pack:"per-run"`
+	WeightDecay     float64 `json:"weight_decay" flag:"weight-decay" pack:"per-run"`
+	Beta1           float64 `json:"beta1" flag:"beta1"`
+	Beta2           float64 `json:"beta2" flag:"beta2"`
+	Eps             float64 `json:"eps" flag:"eps"`
+	WarmupSteps     int     `json:"warmup_steps" flag:"warmup"`
+	Loss            string  `json:"loss" flag:"loss"`                 // cross_entropy, mse
+	LogitsDType     string  `json:"logits_dtype" flag:"logits-dtype"` // float32, float64
+	BatchSize       int     `json:"batch_size" flag:"batch-size"`     // 0: full batch; PowerBatch: min(512, n/2)
+	Seed            uint64  `json:"seed" flag:"seed" pack:"per-run"`
+	Steps           int     `json:"steps" flag:"steps"`
+	EvalEvery       int     `json:"eval_every" flag:"eval-every"`
+	CheckpointEvery int     `json:"checkpoint_every" flag:"checkpoint-every"`
+	StopAtTestAcc   float64 `json:"stop_at_test_acc" flag:"stop-at-test-acc"` // 0: never stop early
+	Patience        int     `json:"patience" flag:"patience"`                 // evaluations in a row at or above it
 }
 
 // File names inside a run folder.
@@ -167,4 +173,37 @@ func (t TrainSpec) Batch(n int) int {
 		return n
 	}
 	return t.BatchSize
+}
+
+// TrainFlags lists the fit flags of the training settings, in field order.
+func TrainFlags() []string {
+	var out []string
+	t := reflect.TypeFor[TrainSpec]()
+	for i := range t.NumField() {
+		out = append(out, t.Field(i).Tag.Get("flag"))
+	}
+	return out
+}
+
+// PerRun reports whether packed runs may differ in the training setting
+// flag (see TrainSpec).
+func PerRun(flag string) bool {
+	t := reflect.TypeFor[TrainSpec]()
+	for i := range t.NumField() {
+		if f := t.Field(i); f.Tag.Get("flag") == flag {
+			return f.Tag.Get("pack") == "per-run"
+		}
+	}
+	return false
+}
+
+// Shared is t with the per-run settings zeroed: what packed runs must share.
+func (t TrainSpec) Shared() TrainSpec {
+	v := reflect.ValueOf(&t).Elem()
+	for i := range v.NumField() {
+		if v.Type().Field(i).Tag.Get("pack") == "per-run" {
+			v.Field(i).SetZero()
+		}
+	}
+	return t
 }

@@ -41,3 +41,25 @@ func TestFirstStepAtLeast(t *testing.T) {
 		t.Fatal("no train rows, yet found")
 	}
 }
+
+// Every training setting names its fit flag once; Shared keeps what packed
+// runs must agree on and zeroes exactly the per-run settings.
+func TestTrainSpecDescribesItsFlags(t *testing.T) {
+	seen := map[string]bool{}
+	for _, f := range TrainFlags() {
+		if f == "" || seen[f] {
+			t.Errorf("flag %q is empty or repeated in %v", f, TrainFlags())
+		}
+		seen[f] = true
+	}
+	a := TrainSpec{Optimizer: "adamw", LR: 1e-3, WeightDecay: 1, Beta1: 0.9, Seed: 7, Steps: 100}
+	want := TrainSpec{Optimizer: "adamw", Beta1: 0.9, Steps: 100}
+	if got := a.Shared(); got != want {
+		t.Errorf("Shared() = %+v, want %+v", got, want)
+	}
+	for flag, per := range map[string]bool{"lr": true, "weight-decay": true, "seed": true, "beta1": false, "steps": false} {
+		if PerRun(flag) != per {
+			t.Errorf("PerRun(%q) = %v, want %v", flag, !per, per)
+		}
+	}
+}

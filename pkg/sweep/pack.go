@@ -21,7 +21,7 @@ const PackFile = "pack.txt"
 func packable(p Param) bool {
 	switch {
 	case p.Tool == "fit":
-		return p.Name == "seed" || p.Name == "lr" || p.Name == "weight-decay"
+		return runs.PerRun(p.Name)
 	case p.Tool == "moddata":
 		return p.Name == "seed"
 	}

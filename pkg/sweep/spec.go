@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/grokkit/grokkit/pkg/runs"
 )
 
 // Param is one option with the values it takes: a list sweeps it.
@@ -50,9 +52,9 @@ type Slurm struct {
 var Options = map[string][]string{
 	"moddata": {"p", "op", "train-fraction", "seed", "equals"},
 	"mutate":  {"name", "splits", "held-out", "fraction", "seed", "n", "when", "then"},
-	"fit": {"model", "d-model", "n-heads", "d-head", "d-mlp", "n-layers", "width", "parameterization", "optimizer", "lr", "weight-decay",
-		"beta1", "beta2", "eps", "warmup", "loss", "logits-dtype", "batch-size", "seed", "steps",
-		"eval-every", "checkpoint-every", "stop-at-test-acc", "patience"},
+	// fit: the network and its sizes, then every training setting.
+	"fit": append([]string{"model", "d-model", "n-heads", "d-head", "d-mlp", "n-layers", "width", "parameterization"},
+		runs.TrainFlags()...),
 }
 
 // reserved are options the sweep itself sets.

@@ -109,8 +109,7 @@ func (p *Pack) check() error {
 	a := r0.Config
 	for _, r := range p.Runs[1:] {
 		b := r.Config
-		ta, tb := a.Train, b.Train
-		ta.Seed, tb.Seed, ta.LR, tb.LR, ta.WeightDecay, tb.WeightDecay = 0, 0, 0, 0, 0, 0
+		ta, tb := a.Train.Shared(), b.Train.Shared()
 		switch {
 		case a.Model != b.Model:
 			return fmt.Errorf("%s and %s: packed runs must have the same model (%+v, %+v)", r0.Dir, r.Dir, a.Model, b.Model)
