@@ -202,9 +202,9 @@ func (blockAt) Done() {}
 // step 10.
 func TestCheckpointFailureIsNotDivergence(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "run")
-	r := createAndOpen(t, dir, tinyConfig(30))
-	r.Progress = blockAt{at: 15, path: runs.CheckpointPath(dir, 20)}
-	err := withTimeout(t, 3*time.Minute, func() error { return r.Train(context.Background()) })
+	p := createAndOpen(t, dir, tinyConfig(30))
+	p.Runs[0].Progress = blockAt{at: 15, path: runs.CheckpointPath(dir, 20)}
+	err := withTimeout(t, 3*time.Minute, func() error { return p.Train(context.Background()) })
 	if err == nil || strings.Contains(err.Error(), "diverged") || !strings.Contains(err.Error(), "writing the checkpoint of step 20") ||
 		!strings.Contains(err.Error(), "continues from step 10") {
 		t.Fatalf("err = %v", err)

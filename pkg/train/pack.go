@@ -62,6 +62,19 @@ func OpenPack(backend compute.Backend, dirs []string, cfgs []*runs.Config, table
 	r0 := p.Runs[0]
 	p.Step = p.training()[0].Step
 	K := len(p.Runs)
+	tr := r0.Config.Train
+	if K == 1 { // a run alone: its own Store and the model's plain graph
+		if err := createMoments(r0.Store.RootScope(), r0.Model, p.hypers[0]); err != nil {
+			return nil, err
+		}
+		p.view, p.store, p.full = r0.Model, r0.Store, r0.full
+		exec, err := gomlx.NewExec(backend, p.store, stepGraph(r0.Model, p.hypers[0], tr.Loss, tr.LogitsDType))
+		if err != nil {
+			return nil, err
+		}
+		p.exec = exec.WithName("train_step")
+		return p, nil
+	}
 	sm, ok := r0.Model.(model.Stacked)
 	if !ok {
 		return nil, fmt.Errorf("model %s cannot be packed", r0.Model.Name())
@@ -71,7 +84,6 @@ func OpenPack(backend compute.Backend, dirs []string, cfgs []*runs.Config, table
 	if err := p.stackFromRuns(); err != nil {
 		return nil, err
 	}
-	tr := r0.Config.Train
 	exec, err := gomlx.NewExec(backend, p.store, packStepGraph(sm, p.view, p.hypers[0], tr.Loss, tr.LogitsDType))
 	if err != nil {
 		return nil, err
@@ -219,6 +231,9 @@ func (p *Pack) stackFromRuns() error {
 // unstackInto copies the pack's state into the Stores of the runs still
 // training (active[k]), so they can evaluate and checkpoint.
 func (p *Pack) unstackInto(active []bool) error {
+	if len(p.Runs) == 1 {
+		return nil // the run's Store is the pack's
+	}
 	for _, name := range p.stateNames() {
 		a, err := readVariable(p.store, name)
 		if err != nil {
@@ -254,6 +269,9 @@ func readVariable(store *gomlx.Store, name string) (model.Array, error) {
 
 // step runs one optimiser step of every model and returns their losses.
 func (p *Pack) step() ([]float64, error) {
+	if len(p.Runs) == 1 {
+		return p.stepAlone()
+	}
 	b := p.full
 	if b == nil {
 		var bs []infer.Batch
@@ -281,6 +299,26 @@ func (p *Pack) step() ([]float64, error) {
 			args = append(args, tensors.FromFlatDataAndDimensions(f, K))
 		}
 	}
+	return p.exec1(args)
+}
+
+// stepAlone is step for a run alone: its batch and scalar optimiser inputs.
+func (p *Pack) stepAlone() ([]float64, error) {
+	r := p.Runs[0]
+	b := p.full
+	if b == nil {
+		s := r.batchFor(p.Step)
+		b = &s
+	}
+	args := []any{b.Inputs, b.Labels}
+	for _, t := range hyperTensors(p.hypers[0], p.Step, r.Model.Config().DType) {
+		args = append(args, t)
+	}
+	return p.exec1(args)
+}
+
+// exec1 runs the compiled step and returns its loss per model.
+func (p *Pack) exec1(args []any) ([]float64, error) {
 	out, err := p.exec.Exec(args...)
 	if err != nil {
 		return nil, err
@@ -372,7 +410,7 @@ func (p *Pack) Train(ctx context.Context) error {
 		if err := p.endRound(); err != nil {
 			return err
 		}
-		if p.Step%1000 == 0 || last {
+		if len(p.Runs) > 1 && (p.Step%1000 == 0 || last) {
 			fmt.Fprintf(p.Log, "pack: step %d/%d, %d of %d models training, %.1f steps/s (%.1f model-steps/s)\n", p.Step, tr.Steps, count(active), K, rate, rate*float64(count(active)))
 		}
 		if count(active) == 0 {

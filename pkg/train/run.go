@@ -4,13 +4,11 @@
 package train
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"os"
-	"time"
 
 	"github.com/gomlx/compute"
 	gomlx "github.com/gomlx/gomlx/ml/model"
@@ -40,7 +38,6 @@ type Run struct {
 	Progress Progress
 
 	backend compute.Backend
-	stepper *stepper
 	eval    *evaluator
 	full    *infer.Batch // the training rows, for full-batch steps
 	epoch   int          // mini-batch: the epoch whose order is in perm
@@ -52,23 +49,6 @@ type Run struct {
 	// written its own (see Pack.endRound).
 	keepPrevious  bool
 	movedPrevious bool // since the last Pack.endRound
-}
-
-// Open prepares a run: a fresh one (step 0, parameters drawn from the seed)
-// or, with resume, the state of its newest checkpoint.
-func Open(backend compute.Backend, dir string, cfg *runs.Config, t *table.Table, resume bool, log io.Writer) (*Run, error) {
-	from := ""
-	if resume {
-		from = runs.ResumePath(dir)
-	}
-	r, err := open(backend, dir, cfg, t, from, log)
-	if err != nil {
-		return nil, err
-	}
-	if r.stepper, err = newStepper(backend, r.Store, r.Model, r.hyper(), cfg.Train.Loss, cfg.Train.LogitsDType); err != nil {
-		return nil, err
-	}
-	return r, nil
 }
 
 // hyper is the run's optimiser setting.
@@ -149,46 +129,6 @@ func (r *Run) batchFor(step int) infer.Batch {
 		idx[k] = rows[r.perm[j*bs+k]]
 	}
 	return r.Data.Batch(idx)
-}
-
-// Train runs steps until the configured number, an early stop, a
-// divergence or the end of ctx (then it checkpoints and returns
-// ErrInterrupted).
-func (r *Run) Train(ctx context.Context) error {
-	tr := r.Config.Train
-	if err := r.begin(); err != nil {
-		return err
-	}
-	if r.stopped() {
-		return r.finish() // resumed after its early stop, before its final files
-	}
-	start, startStep := time.Now(), r.Step
-	for r.Step < tr.Steps {
-		if ctx.Err() != nil {
-			if err := r.checkpoint(); err != nil {
-				return fmt.Errorf("interrupted at step %d, and the checkpoint failed: %w", r.Step, err)
-			}
-			return ErrInterrupted
-		}
-		b := r.batchFor(r.Step)
-		loss, err := r.stepper.step(r.Step, b.Inputs, b.Labels)
-		if err != nil {
-			return fmt.Errorf("step %d: %w", r.Step, err)
-		}
-		if math.IsNaN(loss) || math.IsInf(loss, 0) {
-			return r.diverged(fmt.Sprintf("the training loss is %v at step %d", loss, r.Step))
-		}
-		r.Step++
-		rate := float64(r.Step-startStep) / time.Since(start).Seconds()
-		stop, err := r.record(rate)
-		if err != nil {
-			return err
-		}
-		if stop {
-			break
-		}
-	}
-	return r.finish()
 }
 
 // begin evaluates and checkpoints step 0 of a fresh run.

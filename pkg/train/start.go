@@ -42,11 +42,11 @@ func Start(ctx context.Context, dir string, cfg *runs.Config, t *table.Table, ta
 		return err
 	}
 	fmt.Fprintf(log, "fit: backend %s\n", desc)
-	r, err := Open(b, dir, cfg, t, false, log)
+	p, err := OpenPack(b, []string{dir}, []*runs.Config{cfg}, []*table.Table{t}, nil, log)
 	if err != nil {
 		return err
 	}
-	return r.trainAndReport(ctx)
+	return trainAndReport(ctx, p)
 }
 
 // Resume continues the run in dir from its newest checkpoint (from step 0
@@ -71,7 +71,11 @@ func Resume(ctx context.Context, dir string, steps int, log io.Writer) error {
 	}
 	started := cfg.Backend
 	cfg.Backend = desc
-	r, err := Open(b, dir, cfg, t, done >= 0, log)
+	var from []string
+	if done >= 0 {
+		from = []string{runs.ResumePath(dir)}
+	}
+	p, err := OpenPack(b, []string{dir}, []*runs.Config{cfg}, []*table.Table{t}, from, log)
 	if err != nil {
 		return err
 	}
@@ -85,15 +89,18 @@ func Resume(ctx context.Context, dir string, steps int, log io.Writer) error {
 	if done < 0 {
 		fmt.Fprintf(log, "fit: %s stopped before its first checkpoint: starting again from step 0 of %d\n", dir, cfg.Train.Steps)
 	} else {
-		fmt.Fprintf(log, "fit: resuming %s at step %d of %d\n", dir, r.Step, cfg.Train.Steps)
+		fmt.Fprintf(log, "fit: resuming %s at step %d of %d\n", dir, p.Step, cfg.Train.Steps)
 	}
-	return r.trainAndReport(ctx)
+	return trainAndReport(ctx, p)
 }
 
-func (r *Run) trainAndReport(ctx context.Context) error {
+// trainAndReport trains a run alone with a progress display and reports
+// its end.
+func trainAndReport(ctx context.Context, p *Pack) error {
+	r := p.Runs[0]
 	tr := r.Config.Train
 	r.Progress = NewProgress(r.Log, tr.Steps, r.Step, max(1, 1000/tr.EvalEvery))
-	err := r.Train(ctx)
+	err := p.Train(ctx)
 	r.Progress.Done()
 	if err != nil {
 		return err

@@ -111,7 +111,7 @@ func (stopAt) Done() {}
 
 // createAndOpen makes a new run folder for cfg on the tiny table and opens
 // it, for tests that drive Train themselves.
-func createAndOpen(t *testing.T, dir string, cfg *runs.Config) *Run {
+func createAndOpen(t *testing.T, dir string, cfg *runs.Config) *Pack {
 	t.Helper()
 	tb, data := tinyTable(t, 11)
 	fillSizes(&cfg.Model)
@@ -122,11 +122,11 @@ func createAndOpen(t *testing.T, dir string, cfg *runs.Config) *Run {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := Open(b, dir, cfg, tb, false, io.Discard)
+	p, err := OpenPack(b, []string{dir}, []*runs.Config{cfg}, []*table.Table{tb}, nil, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return r
+	return p
 }
 
 // An interrupted run, resumed, ends with the same bytes as one that ran
@@ -143,10 +143,11 @@ func TestResumeIsBitExact(t *testing.T) {
 		cut := filepath.Join(t.TempDir(), "cut")
 		cfg = tinyConfig(40)
 		cfg.Train.BatchSize = bs
-		r := createAndOpen(t, cut, cfg)
+		p := createAndOpen(t, cut, cfg)
+		r := p.Runs[0]
 		ctx, cancel := context.WithCancel(context.Background())
 		r.Progress = stopAt{step: 15, cancel: cancel}
-		if err := r.Train(ctx); !errors.Is(err, ErrInterrupted) {
+		if err := p.Train(ctx); !errors.Is(err, ErrInterrupted) {
 			t.Fatalf("batch %d: want ErrInterrupted, got %v", bs, err)
 		}
 		// Cancelled during the evaluation at step 15, between two checkpoints
