@@ -139,12 +139,9 @@ func trainPack(ctx context.Context, dir string, cases []Case, p int, m string, t
 	case done == len(dirs):
 		fmt.Fprintf(log, "detectbench: p = %d, %s, %s: already trained\n", p, m, names)
 		return nil
-	case started == len(dirs) && len(dirs) == 1:
-		fmt.Fprintf(log, "detectbench: p = %d, %s, %s: resuming\n", p, m, names)
-		return train.Resume(ctx, dirs[0], 0, log)
 	case started == len(dirs):
 		fmt.Fprintf(log, "detectbench: p = %d, %s, %s: resuming\n", p, m, names)
-		return train.ResumePack(ctx, dirs, 0, log)
+		return train.Resume(ctx, dirs, 0, log)
 	}
 	for _, d := range dirs { // a pack interrupted before its first checkpoint starts again
 		if err := os.RemoveAll(d); err != nil {
@@ -153,8 +150,8 @@ func trainPack(ctx context.Context, dir string, cases []Case, p int, m string, t
 	}
 	if len(dirs) == 1 {
 		fmt.Fprintf(log, "detectbench: p = %d, %s, %s: training\n", p, m, names)
-		return train.Start(ctx, dirs[0], cfgs[0], tables[0], data[0], log)
+	} else {
+		fmt.Fprintf(log, "detectbench: p = %d, %s, %s: training %d runs packed\n", p, m, names, len(dirs))
 	}
-	fmt.Fprintf(log, "detectbench: p = %d, %s, %s: training %d runs packed\n", p, m, names, len(dirs))
-	return train.StartPack(ctx, dirs, cfgs, tables, data, log)
+	return train.Start(ctx, dirs, cfgs, tables, data, log)
 }

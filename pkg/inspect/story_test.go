@@ -40,7 +40,7 @@ func TestQuickstartTellsNandasStory(t *testing.T) {
 			WarmupSteps: 10, Loss: train.CrossEntropy, LogitsDType: "float64", Seed: 23093, Steps: 3000,
 			EvalEvery: 50, CheckpointEvery: 100, StopAtTestAcc: 0.99, Patience: 3},
 	}
-	if err := train.Start(context.Background(), dir, cfg, tb, buf.Bytes(), io.Discard); err != nil {
+	if err := train.Start(context.Background(), []string{dir}, []*runs.Config{cfg}, []*table.Table{tb}, [][]byte{buf.Bytes()}, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	steps, err := runs.Checkpoints(dir)

@@ -79,13 +79,13 @@ func TestPackEqualsSeparateRuns(t *testing.T) {
 				packed = append(packed, filepath.Join(dir, fmt.Sprintf("packed-%d", k)))
 				cfg := *cfgs[k]
 				if err := withTimeout(t, 3*time.Minute, func() error {
-					return Start(context.Background(), alone[k], &cfg, tables[k], data[k], io.Discard)
+					return Start(context.Background(), alone[k:k+1], []*runs.Config{&cfg}, tables[k:k+1], data[k:k+1], io.Discard)
 				}); err != nil {
 					t.Fatal(err)
 				}
 			}
 			if err := withTimeout(t, 3*time.Minute, func() error {
-				return StartPack(context.Background(), packed, cfgs, tables, data, io.Discard)
+				return Start(context.Background(), packed, cfgs, tables, data, io.Discard)
 			}); err != nil {
 				t.Fatal(err)
 			}
@@ -177,7 +177,7 @@ func TestPackResumeIsBitExact(t *testing.T) {
 		}
 		return out
 	}
-	if err := StartPack(context.Background(), straight, clone(), tables, data, io.Discard); err != nil {
+	if err := Start(context.Background(), straight, clone(), tables, data, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	cc := clone()
@@ -198,7 +198,7 @@ func TestPackResumeIsBitExact(t *testing.T) {
 	if err := p.Train(ctx); err != ErrInterrupted {
 		t.Fatalf("interrupted pack returned %v", err)
 	}
-	if err := ResumePack(context.Background(), cut, 0, io.Discard); err != nil {
+	if err := Resume(context.Background(), cut, 0, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	for k := range cut {

@@ -94,7 +94,7 @@ func TestModelRegisteredInOneFile(t *testing.T) {
 	tb, data := tinyTable(t, 11)
 	dirs := []string{filepath.Join(t.TempDir(), "k1"), filepath.Join(t.TempDir(), "k2")}
 	err = withTimeout(t, 3*time.Minute, func() error {
-		return StartPack(context.Background(), dirs, []*runs.Config{additiveConfig(1), additiveConfig(2)},
+		return Start(context.Background(), dirs, []*runs.Config{additiveConfig(1), additiveConfig(2)},
 			[]*table.Table{tb, tb}, [][]byte{data, data}, io.Discard)
 	})
 	if err != nil {

@@ -17,86 +17,136 @@ import (
 	"github.com/grokkit/grokkit/pkg/table"
 )
 
-// Start creates the run folder dir for cfg and trains. tableBytes is the
-// table's file, copied into the run. The first line on log names the
-// backend.
-func Start(ctx context.Context, dir string, cfg *runs.Config, t *table.Table, tableBytes []byte, log io.Writer) error {
-	if err := Validate(cfg, t); err != nil {
-		return fmt.Errorf("%s: %w", cfg.Data.Source, err)
+// Start creates the run folders dirs for cfgs and trains them: one run
+// alone, or several packed into one computation (see Pack for what may
+// differ between them). tableBytes[i] is the file of tables[i], copied into
+// the run. The first line on log names the backend.
+func Start(ctx context.Context, dirs []string, cfgs []*runs.Config, tables []*table.Table, tableBytes [][]byte, log io.Writer) error {
+	for i, cfg := range cfgs {
+		if err := Validate(cfg, tables[i]); err != nil {
+			return fmt.Errorf("%s: %w", cfg.Data.Source, err)
+		}
+		fillSizes(&cfg.Model)
+		if err := CheckNew(dirs[i]); err != nil {
+			return err
+		}
 	}
-	fillSizes(&cfg.Model)
-	if err := CheckNew(dir); err != nil {
-		return err
-	}
-	b, desc, err := backend.New()
-	if err != nil {
-		return err
-	}
-	lock, err := runs.LockDir(dir)
-	if err != nil {
-		return err
-	}
-	defer lock.Release()
-	cfg.Backend = desc
-	if err := Create(dir, cfg, t, tableBytes); err != nil {
-		return err
-	}
-	fmt.Fprintf(log, "fit: backend %s\n", desc)
-	p, err := OpenPack(b, []string{dir}, []*runs.Config{cfg}, []*table.Table{t}, nil, log)
-	if err != nil {
-		return err
-	}
-	return trainAndReport(ctx, p)
-}
-
-// Resume continues the run in dir from its newest checkpoint (from step 0
-// if it was stopped before its first one was written); steps > 0 sets a
-// new total number of steps.
-func Resume(ctx context.Context, dir string, steps int, log io.Writer) error {
-	lock, err := runs.LockDir(dir)
-	if err != nil {
-		return err
-	}
-	defer lock.Release()
-	cfg, t, done, err := readRun(dir, steps)
-	if err != nil {
-		return err
-	}
-	if err := refuseFinished(dir, cfg, done, steps > 0); err != nil {
-		return err
+	if m, err := infer.ModelFor(cfgs[0].Model); err == nil && len(dirs) > 1 {
+		if _, ok := m.(model.Stacked); !ok {
+			return fmt.Errorf("model %s cannot be packed (train its runs one by one)", m.Name())
+		}
 	}
 	b, desc, err := backend.New()
 	if err != nil {
 		return err
 	}
-	started := cfg.Backend
-	cfg.Backend = desc
-	var from []string
-	if done >= 0 {
-		from = []string{runs.ResumePath(dir)}
-	}
-	p, err := OpenPack(b, []string{dir}, []*runs.Config{cfg}, []*table.Table{t}, from, log)
+	release, err := runs.LockDirs(dirs)
 	if err != nil {
 		return err
 	}
-	if err := runs.WriteConfig(dir, cfg); err != nil {
-		return err
+	defer release()
+	for i, cfg := range cfgs {
+		cfg.Backend = desc
+		if len(dirs) > 1 {
+			cfg.Pack = dirs
+		}
+		if err := Create(dirs[i], cfg, tables[i], tableBytes[i]); err != nil {
+			return err
+		}
 	}
-	if desc != started {
-		fmt.Fprintf(log, "fit: note: the run started on %s\n", started)
-	}
-	fmt.Fprintf(log, "fit: backend %s\n", desc)
-	if done < 0 {
-		fmt.Fprintf(log, "fit: %s stopped before its first checkpoint: starting again from step 0 of %d\n", dir, cfg.Train.Steps)
+	if len(dirs) == 1 {
+		fmt.Fprintf(log, "fit: backend %s\n", desc)
 	} else {
-		fmt.Fprintf(log, "fit: resuming %s at step %d of %d\n", dir, p.Step, cfg.Train.Steps)
+		fmt.Fprintf(log, "fit: backend %s; %d models packed into one computation\n", desc, len(dirs))
+	}
+	p, err := OpenPack(b, dirs, cfgs, tables, nil, log)
+	if err != nil {
+		return err
 	}
 	return trainAndReport(ctx, p)
 }
 
-// trainAndReport trains a run alone with a progress display and reports
-// its end.
+// Resume continues the runs in dirs (one alone, or packed) from the newest
+// step they all can continue from, from step 0 where there is none (a run
+// stopped before its first checkpoint: the runs are deterministic, so that
+// loses time, never results); steps > 0 sets a new total number of steps.
+func Resume(ctx context.Context, dirs []string, steps int, log io.Writer) error {
+	release, err := runs.LockDirs(dirs)
+	if err != nil {
+		return err
+	}
+	defer release()
+	var cfgs []*runs.Config
+	var tables []*table.Table
+	var finishedErr error // set while every run so far has finished
+	for i, dir := range dirs {
+		cfg, t, done, err := readRun(dir, steps)
+		if err != nil {
+			return err
+		}
+		if err := refuseFinished(dir, cfg, done, steps > 0); err == nil {
+			finishedErr = nil
+		} else if i == 0 {
+			finishedErr = err
+		}
+		cfgs, tables = append(cfgs, cfg), append(tables, t)
+	}
+	if finishedErr != nil {
+		return finishedErr // all of them: nothing to do
+	}
+	from, err := packResumeStates(dirs)
+	if err != nil {
+		return err
+	}
+	b, desc, err := backend.New()
+	if err != nil {
+		return err
+	}
+	started := cfgs[0].Backend
+	for _, cfg := range cfgs {
+		cfg.Backend = desc
+	}
+	p, err := OpenPack(b, dirs, cfgs, tables, from, log)
+	if err != nil {
+		return err
+	}
+	for i, dir := range dirs {
+		if err := runs.WriteConfig(dir, cfgs[i]); err != nil {
+			return err
+		}
+	}
+	steps = cfgs[0].Train.Steps
+	switch {
+	case len(dirs) > 1 && from == nil:
+		fmt.Fprintf(log, "fit: backend %s; %d packed models have no common checkpoint: starting again from step 0 of %d\n", desc, len(dirs), steps)
+	case len(dirs) > 1:
+		fmt.Fprintf(log, "fit: backend %s; resuming %d packed models at step %d of %d\n", desc, len(dirs), p.Step, steps)
+	default:
+		if desc != started {
+			fmt.Fprintf(log, "fit: note: the run started on %s\n", started)
+		}
+		fmt.Fprintf(log, "fit: backend %s\n", desc)
+		if from == nil {
+			fmt.Fprintf(log, "fit: %s stopped before its first checkpoint: starting again from step 0 of %d\n", dirs[0], steps)
+		} else {
+			fmt.Fprintf(log, "fit: resuming %s at step %d of %d\n", dirs[0], p.Step, steps)
+		}
+	}
+	return trainAndReport(ctx, p)
+}
+
+// trainAndReport trains the runs (a run alone with a progress display) and
+// reports their ends.
 func trainAndReport(ctx context.Context, p *Pack) error {
+	if len(p.Runs) > 1 {
+		if err := p.Train(ctx); err != nil {
+			return err
+		}
+		for _, r := range p.Runs {
+			fmt.Fprintf(p.Log, "fit: %s: step %d: %s; accuracy ≥ 99%%: %s\n", r.Dir, r.Step, summary(r.Metrics), milestones(r.Metrics))
+		}
+		return nil
+	}
 	r := p.Runs[0]
 	tr := r.Config.Train
 	r.Progress = NewProgress(r.Log, tr.Steps, r.Step, max(1, 1000/tr.EvalEvery))
@@ -145,111 +195,6 @@ func milestones(ms []runs.Metric) string {
 		}
 	}
 	return out
-}
-
-// StartPack creates the run folders dirs and trains their models as one
-// Pack (see Pack for what may differ between them). tableBytes[i] is the
-// file of tables[i].
-func StartPack(ctx context.Context, dirs []string, cfgs []*runs.Config, tables []*table.Table, tableBytes [][]byte, log io.Writer) error {
-	for i, cfg := range cfgs {
-		if err := Validate(cfg, tables[i]); err != nil {
-			return fmt.Errorf("%s: %w", cfg.Data.Source, err)
-		}
-		fillSizes(&cfg.Model)
-		if err := CheckNew(dirs[i]); err != nil {
-			return err
-		}
-	}
-	if m, err := infer.ModelFor(cfgs[0].Model); err == nil {
-		if _, ok := m.(model.Stacked); !ok {
-			return fmt.Errorf("model %s cannot be packed (train its runs one by one)", m.Name())
-		}
-	}
-	b, desc, err := backend.New()
-	if err != nil {
-		return err
-	}
-	release, err := runs.LockDirs(dirs)
-	if err != nil {
-		return err
-	}
-	defer release()
-	for i, cfg := range cfgs {
-		cfg.Backend = desc
-		cfg.Pack = dirs
-		if err := Create(dirs[i], cfg, tables[i], tableBytes[i]); err != nil {
-			return err
-		}
-	}
-	fmt.Fprintf(log, "fit: backend %s; %d models packed into one computation\n", desc, len(dirs))
-	p, err := OpenPack(b, dirs, cfgs, tables, nil, log)
-	if err != nil {
-		return err
-	}
-	if err := p.Train(ctx); err != nil {
-		return err
-	}
-	for _, r := range p.Runs {
-		fmt.Fprintf(log, "fit: %s: step %d: %s; accuracy ≥ 99%%: %s\n", r.Dir, r.Step, summary(r.Metrics), milestones(r.Metrics))
-	}
-	return nil
-}
-
-// ResumePack continues the packed runs in dirs from the newest step they
-// all have a resume state for (see packResumeStates); steps > 0 sets a new
-// total number of steps. Where there is none (one stopped before its first
-// checkpoint), all start again from step 0 (the runs are deterministic, so
-// that loses time, never results).
-func ResumePack(ctx context.Context, dirs []string, steps int, log io.Writer) error {
-	release, err := runs.LockDirs(dirs)
-	if err != nil {
-		return err
-	}
-	defer release()
-	var cfgs []*runs.Config
-	var tables []*table.Table
-	var finishedErr error // set while every run so far has finished
-	for i, dir := range dirs {
-		cfg, t, done, err := readRun(dir, steps)
-		if err != nil {
-			return err
-		}
-		if err := refuseFinished(dir, cfg, done, steps > 0); err == nil {
-			finishedErr = nil
-		} else if i == 0 {
-			finishedErr = err
-		}
-		cfgs, tables = append(cfgs, cfg), append(tables, t)
-	}
-	if finishedErr != nil {
-		return finishedErr // all of them: nothing to do
-	}
-	from, err := packResumeStates(dirs)
-	if err != nil {
-		return err
-	}
-	b, desc, err := backend.New()
-	if err != nil {
-		return err
-	}
-	for _, cfg := range cfgs {
-		cfg.Backend = desc
-	}
-	p, err := OpenPack(b, dirs, cfgs, tables, from, log)
-	if err != nil {
-		return err
-	}
-	for i, dir := range dirs {
-		if err := runs.WriteConfig(dir, cfgs[i]); err != nil {
-			return err
-		}
-	}
-	if from == nil {
-		fmt.Fprintf(log, "fit: backend %s; %d packed models have no common checkpoint: starting again from step 0 of %d\n", desc, len(dirs), cfgs[0].Train.Steps)
-	} else {
-		fmt.Fprintf(log, "fit: backend %s; resuming %d packed models at step %d of %d\n", desc, len(dirs), p.Step, cfgs[0].Train.Steps)
-	}
-	return p.Train(ctx)
 }
 
 // readRun reads a run folder's config and table to resume it, removes the

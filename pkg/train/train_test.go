@@ -59,7 +59,9 @@ func withTimeout(t *testing.T, d time.Duration, f func() error) error {
 
 func start(t *testing.T, ctx context.Context, dir string, cfg *runs.Config, p int) error {
 	tb, data := tinyTable(t, p)
-	return withTimeout(t, 3*time.Minute, func() error { return Start(ctx, dir, cfg, tb, data, io.Discard) })
+	return withTimeout(t, 3*time.Minute, func() error {
+		return Start(ctx, []string{dir}, []*runs.Config{cfg}, []*table.Table{tb}, [][]byte{data}, io.Discard)
+	})
 }
 
 func TestShortRunMemorises(t *testing.T) {
@@ -155,7 +157,7 @@ func TestResumeIsBitExact(t *testing.T) {
 		if r.Step != 15 {
 			t.Fatalf("interrupted after %d steps, want 15", r.Step)
 		}
-		if err := withTimeout(t, 3*time.Minute, func() error { return Resume(context.Background(), cut, 0, io.Discard) }); err != nil {
+		if err := withTimeout(t, 3*time.Minute, func() error { return Resume(context.Background(), []string{cut}, 0, io.Discard) }); err != nil {
 			t.Fatal(err)
 		}
 		for _, f := range []string{runs.ModelFile, filepath.Join(runs.CheckpointDir, runs.ResumeFile)} {
@@ -231,7 +233,7 @@ func TestBadConfigsWriteNothing(t *testing.T) {
 		cfg := tinyConfig(10)
 		c.edit(cfg)
 		dir := filepath.Join(t.TempDir(), "run")
-		err := Start(context.Background(), dir, cfg, tb, data, io.Discard)
+		err := Start(context.Background(), []string{dir}, []*runs.Config{cfg}, []*table.Table{tb}, [][]byte{data}, io.Discard)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("err = %v, want %q", err, c.want)
 		}

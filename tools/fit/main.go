@@ -118,10 +118,7 @@ func dispatch(ctx context.Context, env cli.Env, given map[string]bool, f *flags)
 		if given["steps"] {
 			steps = f.Steps
 		}
-		if len(f.Resume) > 1 {
-			return f.Resume, train.ResumePack(ctx, f.Resume, steps, env.Stderr)
-		}
-		return f.Resume, train.Resume(ctx, f.Resume[0], steps, env.Stderr)
+		return f.Resume, train.Resume(ctx, f.Resume, steps, env.Stderr)
 	}
 	if len(f.Output) == 0 || len(f.Table) == 0 {
 		return nil, errors.New("give a table and -o RUN for a new run, or --resume RUN")
@@ -163,10 +160,7 @@ func dispatch(ctx context.Context, env cli.Env, given map[string]bool, f *flags)
 		}
 		cfgs = append(cfgs, config(f, desc, k, env.Args, tables[k]))
 	}
-	if K == 1 {
-		return f.Output, train.Start(ctx, f.Output[0], cfgs[0], tables[0], data[0], env.Stderr)
-	}
-	return f.Output, train.StartPack(ctx, f.Output, cfgs, tables, data, env.Stderr)
+	return f.Output, train.Start(ctx, f.Output, cfgs, tables, data, env.Stderr)
 }
 
 // pick is list[k], or its only value.
