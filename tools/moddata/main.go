@@ -20,7 +20,7 @@ type flags struct {
 	Op            string           `default:"add" help:"Operation: ${ops}."`
 	TrainFraction float64          `default:"0.3" help:"Fraction of rows in the train split (floor(fraction·rows) rows)."`
 	Seed          uint64           `default:"23093" help:"Seed of the split's shuffle (the default is the original project's)."`
-	Equals        bool             `help:"Record that the model input is 'a b =' with '=' as token id p."`
+	Equals        bool             `help:"Record in the metadata (equals_token) that the rows are meant as 'a b =' with '=' as token id p, the original project's data format. Only a record: fit takes the input format from the network (nanda and power read 'a b =', gromov 'a b')."`
 	Output        string           `short:"o" default:"-" placeholder:"PATH" help:"Output Parquet file, or - for stdout."`
 	Version       kong.VersionFlag `help:"Print the version."`
 }
