@@ -46,18 +46,20 @@ type DataInfo struct {
 }
 
 // ModelSpec names the network and its sizes (zero where unused).
+// A field's flag tag is its fit flag (and sweep option); p comes from the
+// table and equals from the network.
 type ModelSpec struct {
-	Name   string `json:"name"`
+	Name   string `json:"name" flag:"model"`
 	P      int    `json:"p"`
-	DModel int    `json:"d_model,omitempty"`
-	NHeads int    `json:"n_heads,omitempty"`
-	DHead  int    `json:"d_head,omitempty"`
-	DMLP   int    `json:"d_mlp,omitempty"`
-	Width  int    `json:"width,omitempty"`
+	DModel int    `json:"d_model,omitempty" flag:"d-model"`
+	NHeads int    `json:"n_heads,omitempty" flag:"n-heads"`
+	DHead  int    `json:"d_head,omitempty" flag:"d-head"`
+	DMLP   int    `json:"d_mlp,omitempty" flag:"d-mlp"`
+	Width  int    `json:"width,omitempty" flag:"width"`
 	// Parameterization of gromov: "gromov" or "standard" (empty: gromov).
-	Parameterization string `json:"parameterization,omitempty"`
+	Parameterization string `json:"parameterization,omitempty" flag:"parameterization"`
 	// NLayers is the number of transformer blocks (power only).
-	NLayers int `json:"n_layers,omitempty"`
+	NLayers int `json:"n_layers,omitempty" flag:"n-layers"`
 	// Equals: the input is "a b =" (the table's equals_token); else "a b".
 	Equals bool `json:"equals"`
 }
@@ -176,11 +178,17 @@ func (t TrainSpec) Batch(n int) int {
 }
 
 // TrainFlags lists the fit flags of the training settings, in field order.
-func TrainFlags() []string {
+func TrainFlags() []string { return flagTags(reflect.TypeFor[TrainSpec]()) }
+
+// ModelFlags lists the fit flags of the network settings, in field order.
+func ModelFlags() []string { return flagTags(reflect.TypeFor[ModelSpec]()) }
+
+func flagTags(t reflect.Type) []string {
 	var out []string
-	t := reflect.TypeFor[TrainSpec]()
 	for i := range t.NumField() {
-		out = append(out, t.Field(i).Tag.Get("flag"))
+		if f := t.Field(i).Tag.Get("flag"); f != "" {
+			out = append(out, f)
+		}
 	}
 	return out
 }

@@ -78,18 +78,17 @@ func (f *Folder) localTask(ctx context.Context, i int, tools, logPath string) er
 }
 
 // localTodo is the pending tasks that may run here: not those a live fit
-// holds, and, where Slurm is installed, not those it still holds either (a
-// sweep submitted, then run locally too). A sweep never submitted (no
-// jobs.txt) runs even when the controller does not answer.
+// holds, and, for a sweep that was submitted (jobs.txt), not those Slurm
+// still holds either. A sweep never submitted does not ask Slurm, whose
+// client may wait a long time for a controller that is not there; the
+// run folders' locks still keep two fits apart.
 func (f *Folder) localTodo() ([]int, []Skip, error) {
-	if _, err := exec.LookPath("squeue"); err != nil {
+	ids, err := f.jobIDs()
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := exec.LookPath("squeue"); err != nil || len(ids) == 0 {
 		return f.startable(f.Pending())
 	}
-	todo, skipped, err := f.ToSubmit()
-	if err != nil {
-		if ids, _ := f.jobIDs(); len(ids) == 0 {
-			return f.startable(f.Pending())
-		}
-	}
-	return todo, skipped, err
+	return f.ToSubmit()
 }

@@ -9,29 +9,21 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/grokkit/grokkit/pkg/runs"
 )
 
-// holdLock takes dir's lock as fit does: flock LOCK_EX on dir/.lock, with
-// this process's PID in it. The returned func lets it go.
+// holdLock takes dir's lock as fit does (runs.LockDir: flock and this
+// process's PID). The returned func lets it go.
 func holdLock(t *testing.T, dir string) (release func()) {
 	t.Helper()
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.OpenFile(filepath.Join(dir, runs.LockFile), os.O_RDWR|os.O_CREATE, 0o644)
+	l, err := runs.LockDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		t.Fatal(err)
-	}
-	f.WriteString(strconv.Itoa(os.Getpid()) + "\n")
-	t.Cleanup(func() { f.Close() })
-	return func() { f.Close() }
+	t.Cleanup(l.Release)
+	return l.Release
 }
 
 // staleLock leaves a lock file as a killed fit does: its PID, no holder.

@@ -53,8 +53,7 @@ var Options = map[string][]string{
 	"moddata": {"p", "op", "train-fraction", "seed", "equals"},
 	"mutate":  {"name", "splits", "held-out", "fraction", "seed", "n", "when", "then"},
 	// fit: the network and its sizes, then every training setting.
-	"fit": append([]string{"model", "d-model", "n-heads", "d-head", "d-mlp", "n-layers", "width", "parameterization"},
-		runs.TrainFlags()...),
+	"fit": append(runs.ModelFlags(), runs.TrainFlags()...),
 }
 
 // reserved are options the sweep itself sets.
