@@ -37,6 +37,8 @@ type Pack struct {
 	exec   *gomlx.Exec
 	hypers []Hyper
 	full   *infer.Batch // stacked full batch: inputs [K, n, cols], labels [K, n]
+	eval   *stackedEvaluator
+	cache  stepCache
 }
 
 // OpenPack opens the runs in dirs and stacks them: fresh ones when from is
@@ -68,6 +70,11 @@ func OpenPack(backend compute.Backend, dirs []string, cfgs []*runs.Config, table
 			return nil, err
 		}
 		p.view, p.store, p.full = r0.Model, r0.Store, r0.full
+		ev, err := newEvaluator(backend, r0.Store, r0.Model, tr.Loss, r0.Data)
+		if err != nil {
+			return nil, err
+		}
+		r0.src = storeSource{store: r0.Store, names: p.stateNames(), eval: ev}
 		exec, err := gomlx.NewExec(backend, p.store, stepGraph(r0.Model, p.hypers[0], tr.Loss, tr.LogitsDType))
 		if err != nil {
 			return nil, err
@@ -84,6 +91,15 @@ func OpenPack(backend compute.Backend, dirs []string, cfgs []*runs.Config, table
 	if err := p.stackFromRuns(); err != nil {
 		return nil, err
 	}
+	var ds []*infer.Data
+	for k, r := range p.Runs {
+		r.src, ds = packSlot{p: p, k: k}, append(ds, r.Data)
+	}
+	ev, err := newStackedEvaluator(backend, p.store, sm, tr.Loss, ds)
+	if err != nil {
+		return nil, err
+	}
+	p.eval = ev
 	exec, err := gomlx.NewExec(backend, p.store, packStepGraph(sm, p.view, p.hypers[0], tr.Loss, tr.LogitsDType))
 	if err != nil {
 		return nil, err
@@ -129,6 +145,8 @@ func (p *Pack) check() error {
 			return fmt.Errorf("%s and %s: packed runs may differ only in seed, learning rate, weight decay and table", r0.Dir, r.Dir)
 		case len(r.Data.TrainRows()) != len(r0.Data.TrainRows()):
 			return fmt.Errorf("%s and %s: packed runs need the same number of training rows (%d, %d)", r0.Dir, r.Dir, len(r0.Data.TrainRows()), len(r.Data.TrainRows()))
+		case r.Data.Len() != r0.Data.Len(): // evaluated together, row for row
+			return fmt.Errorf("%s and %s: packed runs need tables of the same size (%d, %d rows)", r0.Dir, r.Dir, r0.Data.Len(), r.Data.Len())
 		}
 	}
 	t0 := p.training()[0] // runs that stopped early sit at their own step
@@ -224,30 +242,6 @@ func (p *Pack) stackFromRuns() error {
 			return err
 		}
 		v.SetTrainable(!isMoment(name))
-	}
-	return nil
-}
-
-// unstackInto copies the pack's state into the Stores of the runs still
-// training (active[k]), so they can evaluate and checkpoint.
-func (p *Pack) unstackInto(active []bool) error {
-	if len(p.Runs) == 1 {
-		return nil // the run's Store is the pack's
-	}
-	for _, name := range p.stateNames() {
-		a, err := readVariable(p.store, name)
-		if err != nil {
-			return err
-		}
-		for k, part := range model.UnstackArray(a) {
-			if !active[k] {
-				continue
-			}
-			v := p.Runs[k].Store.GetVariable(model.VariablePath(p.Runs[k].Store.RootScope(), name))
-			if err := v.SetValue(tensors.FromFlatDataAndDimensions(part.Data, part.Shape...)); err != nil {
-				return err
-			}
-		}
 	}
 	return nil
 }
@@ -361,9 +355,6 @@ func (p *Pack) Train(ctx context.Context) error {
 	start, startStep := time.Now(), p.Step
 	for p.Step < tr.Steps {
 		if ctx.Err() != nil {
-			if err := p.unstackInto(active); err != nil {
-				return err
-			}
 			for k, r := range p.Runs {
 				if active[k] {
 					if err := r.checkpoint(); err != nil {
@@ -388,11 +379,6 @@ func (p *Pack) Train(ctx context.Context) error {
 		}
 		p.Step++
 		last := p.Step == tr.Steps
-		if p.Step%tr.EvalEvery == 0 || p.Step%tr.CheckpointEvery == 0 || last {
-			if err := p.unstackInto(active); err != nil {
-				return err
-			}
-		}
 		rate := float64(p.Step-startStep) / time.Since(start).Seconds()
 		for k, r := range p.Runs {
 			if !active[k] {

@@ -38,7 +38,7 @@ type Run struct {
 	Progress Progress
 
 	backend compute.Backend
-	eval    *evaluator
+	src     source       // where its state is read to evaluate and checkpoint
 	full    *infer.Batch // the training rows, for full-batch steps
 	epoch   int          // mini-batch: the epoch whose order is in perm
 	perm    []int32
@@ -78,9 +78,6 @@ func open(backend compute.Backend, dir string, cfg *runs.Config, t *table.Table,
 		return nil, err
 	}
 	tr := cfg.Train
-	if r.eval, err = newEvaluator(backend, r.Store, m, tr.Loss, r.Data); err != nil {
-		return nil, err
-	}
 	if n := len(r.Data.TrainRows()); tr.Batch(n) == n {
 		b := r.Data.Batch(r.Data.TrainRows())
 		r.full = &b
@@ -206,7 +203,7 @@ func continueFrom(dir string) string {
 
 // evaluate scores every row and appends the metrics.
 func (r *Run) evaluate() error {
-	ex, err := r.eval.run()
+	ex, err := r.src.examples()
 	if err != nil {
 		return fmt.Errorf("evaluating at step %d: %w", r.Step, err)
 	}
@@ -223,7 +220,7 @@ func (r *Run) evaluate() error {
 			}
 		}
 	}
-	ps, err := model.GetParams(r.Store.RootScope(), r.Model)
+	ps, err := paramsOf(r.src, r.Model, false)
 	if err != nil {
 		return err
 	}
@@ -240,12 +237,12 @@ func (r *Run) checkpoint() error {
 			return err
 		}
 	}
-	return saveState(r.Dir, r.Store, r.Model, r.Step)
+	return saveState(r.Dir, r.src, r.Model, r.Step)
 }
 
 // finish writes the final weights and the curves.
 func (r *Run) finish() error {
-	ps, err := params(r.Store, r.Model)
+	ps, err := paramsOf(r.src, r.Model, true)
 	if err != nil {
 		return r.diverged(err.Error())
 	}

@@ -23,27 +23,32 @@ const metaStep = "step"
 // errNotFinite marks parameters that went NaN or infinite.
 var errNotFinite = errors.New("no longer finite")
 
-// params reads the parameters; they must all be finite, or the state is not
-// worth keeping.
-func params(store *gomlx.Store, m model.Model) (map[string]model.Array, error) {
-	ps, err := model.GetParams(store.RootScope(), m)
+// paramsOf reads a run's parameters from its source; with finite, they must
+// all be finite, or the state is not worth keeping.
+func paramsOf(src source, m model.Model, finite bool) (map[string]model.Array, error) {
+	all, err := src.arrays()
 	if err != nil {
 		return nil, err
 	}
-	for name, a := range ps {
-		for _, x := range a.Data {
-			if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
-				return nil, fmt.Errorf("parameter %s is %w", name, errNotFinite)
+	ps := make(map[string]model.Array, len(m.Params()))
+	for _, spec := range m.Params() {
+		a := all[spec.Name]
+		if finite {
+			for _, x := range a.Data {
+				if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+					return nil, fmt.Errorf("parameter %s is %w", spec.Name, errNotFinite)
+				}
 			}
 		}
+		ps[spec.Name] = a
 	}
 	return ps, nil
 }
 
 // saveState writes the parameters-only checkpoint of this step and replaces
 // the resume state (parameters and moments).
-func saveState(dir string, store *gomlx.Store, m model.Model, step int) error {
-	ps, err := params(store, m)
+func saveState(dir string, src source, m model.Model, step int) error {
+	ps, err := paramsOf(src, m, true)
 	if err != nil {
 		return err
 	}
@@ -51,23 +56,9 @@ func saveState(dir string, store *gomlx.Store, m model.Model, step int) error {
 	if err := model.SaveSafetensors(runs.CheckpointPath(dir, step), ps, meta); err != nil {
 		return err
 	}
-	full := make(map[string]model.Array, 3*len(ps))
-	for name, a := range ps {
-		full[name] = a
-	}
-	for _, spec := range m.Params() {
-		for _, which := range []string{"m", "v"} {
-			name := momentName(which, spec.Name)
-			v := store.GetVariable(model.VariablePath(store.RootScope(), name))
-			if v == nil {
-				continue // SGD has no moments
-			}
-			t, err := v.Value()
-			if err != nil {
-				return err
-			}
-			full[name] = model.Array{Shape: append([]int(nil), spec.Shape...), Data: tensors.MustCopyFlatData[float32](t)}
-		}
+	full, err := src.arrays() // parameters and moments
+	if err != nil {
+		return err
 	}
 	return model.SaveSafetensors(runs.ResumePath(dir), full, meta)
 }
