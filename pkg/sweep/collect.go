@@ -21,7 +21,7 @@ import (
 
 // Result is one run's row in the collected table.
 type Result struct {
-	Run    Run
+	Run    Point
 	Status string // done, partial (checkpointed, not finished), missing
 	Final  map[string]float64
 	Phase  string // Doshi et al.'s phase of the last evaluation ("" for none)

@@ -7,8 +7,8 @@ import (
 	"strings"
 )
 
-// Run is one point of the sweep.
-type Run struct {
+// Point is one point of the sweep: one run, with its parameter values.
+type Point struct {
 	Index  int
 	Name   string            // run folder, from the swept parameters
 	Data   string            // data file, shared by runs with the same data parameters
@@ -28,14 +28,14 @@ func (p Param) Swept() bool { return len(p.Values) > 1 }
 // Runs expands the spec into the Cartesian product of its parameters,
 // the first parameter varying slowest (as itertools.product), so indices
 // and names are the same at every expansion of the same spec.
-func (s *Spec) Runs() []Run {
+func (s *Spec) Runs() []Point {
 	n := 1
 	for _, p := range s.Params {
 		n *= len(p.Values)
 	}
-	runs := make([]Run, n)
+	runs := make([]Point, n)
 	for i := range runs {
-		r := Run{Index: i, Values: map[string]string{}, MutateArgs: make([][]string, len(s.Mutate))}
+		r := Point{Index: i, Values: map[string]string{}, MutateArgs: make([][]string, len(s.Mutate))}
 		for m, scheme := range s.Mutate {
 			r.MutateArgs[m] = []string{scheme}
 		}

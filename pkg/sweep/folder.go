@@ -27,7 +27,7 @@ const (
 type Folder struct {
 	Dir   string
 	Spec  *Spec
-	Runs  []Run
+	Runs  []Point
 	Pack  int     // runs per fit (1: unpacked)
 	Tasks [][]int // the array tasks: the runs each one trains
 }
@@ -131,7 +131,7 @@ func Open(dir string) (*Folder, error) {
 	return f, nil
 }
 
-func checkUnique(rs []Run) error {
+func checkUnique(rs []Point) error {
 	seen := map[string]int{}
 	for _, r := range rs {
 		if j, ok := seen[r.Name]; ok {
@@ -142,7 +142,7 @@ func checkUnique(rs []Run) error {
 	return nil
 }
 
-func sameRuns(a, b []Run) bool {
+func sameRuns(a, b []Point) bool {
 	if len(a) != len(b) {
 		return false
 	}
@@ -220,14 +220,14 @@ func (f *Folder) Manifest() string {
 }
 
 // RunDir and DataPath locate a run's files.
-func (f *Folder) RunDir(r Run) string   { return filepath.Join(f.Dir, RunsDir, r.Name) }
-func (f *Folder) DataPath(r Run) string { return filepath.Join(f.Dir, DataDir, r.Data) }
+func (f *Folder) RunDir(r Point) string   { return filepath.Join(f.Dir, RunsDir, r.Name) }
+func (f *Folder) DataPath(r Point) string { return filepath.Join(f.Dir, DataDir, r.Data) }
 
 // Analysis outputs inside a run folder.
 func analysisFile(step string) string { return step + ".parquet" }
 
 // Done reports whether a run has finished, its analyses included.
-func (f *Folder) Done(r Run) bool {
+func (f *Folder) Done(r Point) bool {
 	if _, err := os.Stat(runs.ModelPath(f.RunDir(r))); err != nil {
 		return false
 	}

@@ -30,7 +30,7 @@ func packable(p Param) bool {
 
 // groupTasks makes the array tasks: one run each when pack ≤ 1; else the
 // runs whose other parameters agree, in index order, pack at a time.
-func groupTasks(s *Spec, rs []Run, pack int) [][]int {
+func groupTasks(s *Spec, rs []Point, pack int) [][]int {
 	var tasks [][]int
 	if pack <= 1 {
 		for _, r := range rs {
@@ -84,7 +84,7 @@ func (f *Folder) TaskName(task int) string {
 // packFitArgs is the one fit command of packed runs rs (all fresh): a data
 // file per run, an -o per run, the shared options once and the packable
 // ones as per-run lists.
-func (f *Folder) packFitArgs(rs []Run) []string {
+func (f *Folder) packFitArgs(rs []Point) []string {
 	var args []string
 	for _, r := range rs {
 		args = append(args, f.DataPath(r))

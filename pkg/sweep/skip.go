@@ -47,7 +47,7 @@ func (f *Folder) startable(tasks []int) (todo []int, skipped []Skip, err error) 
 }
 
 // lockedRun finds a run whose folder is locked, and the holder's PID.
-func (f *Folder) lockedRun(members []int) (*Run, string, error) {
+func (f *Folder) lockedRun(members []int) (*Point, string, error) {
 	for _, i := range members {
 		pid, held, err := runs.LockHolder(f.RunDir(f.Runs[i]))
 		if err != nil {

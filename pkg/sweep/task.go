@@ -36,7 +36,7 @@ func (f *Folder) Task(ctx context.Context, index int, tools string, log io.Write
 		return err
 	}
 	t := toolRunner{ctx: ctx, dir: tools, log: log}
-	var todo []Run
+	var todo []Point
 	states := map[string]bool{}
 	for _, i := range members {
 		r := f.Runs[i]
@@ -143,7 +143,7 @@ func (f *Folder) refuseLocked(members []int) error {
 // makeData writes the run's table unless it exists: moddata, then each
 // mutate step, through files in a scratch folder; the last step writes the
 // data file atomically, so concurrent tasks sharing it are safe.
-func (f *Folder) makeData(t toolRunner, r Run) error {
+func (f *Folder) makeData(t toolRunner, r Point) error {
 	path := f.DataPath(r)
 	if _, err := os.Stat(path); err == nil {
 		return nil
