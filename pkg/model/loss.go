@@ -3,6 +3,8 @@ package model
 import (
 	"fmt"
 
+	"github.com/gomlx/compute/dtypes"
+
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX's graph DSL reads best unqualified.
 )
 
@@ -72,4 +74,34 @@ func checkLossArgs(name string, logits, labels *Node) {
 		panic(fmt.Errorf("%s: want logits [batch, P] and integer labels [batch], got %s and %s",
 			name, logits.Shape(), labels.Shape()))
 	}
+}
+
+// stableMaxEps keeps 1/(1 − x) finite, as the reference code does.
+const stableMaxEps = 1e-30
+
+// StableMaxPerExample is −log StableMax(logits)[label] for each example
+// [batch], computed in float64 whatever the logits' dtype (Prieto et al.
+// 2025, "Grokking at the edge of numerical stability"; their reference casts
+// to float64 too):
+//
+//	s(x) = x + 1 for x ≥ 0, 1/(1 − x + ε) for x < 0;  StableMax_i = s(x_i) / Σ_j s(x_j)
+//
+// s grows linearly instead of exponentially, so the probabilities cannot
+// round to exactly one-hot. Its gradient is GoMLX's own (Log, Div, no Exp).
+// Each branch of s sees only its half of the line, so the branch not taken
+// has a finite gradient (0) and cannot turn the product with 0 into NaN.
+func StableMaxPerExample(logits, labels *Node) *Node {
+	checkLossArgs("stablemax cross-entropy", logits, labels)
+	x := ConvertDType(logits, dtypes.Float64)                                      // [batch, P]
+	neg := Inverse(AddScalar(OneMinus(Min(x, ZerosLike(x))), stableMaxEps))        // [batch, P]: 1/(1 − x + ε) for x < 0
+	s := Where(LessThan(x, ZerosLike(x)), neg, AddScalar(Max(x, ZerosLike(x)), 1)) // [batch, P]
+	logProbs := Log(Div(s, ReduceAndKeep(s, ReduceSum, -1)))                       // [batch, P]
+	target := OneHot(labels, x.Shape().Dimensions[1], dtypes.Float64)              // [batch, P]
+	return Neg(ReduceSum(Mul(logProbs, target), -1))                               // [batch]
+}
+
+// StableMaxCrossEntropy is the mean of StableMaxPerExample: a float64
+// scalar, with its gradient.
+func StableMaxCrossEntropy(logits, labels *Node) *Node {
+	return ReduceAllMean(StableMaxPerExample(logits, labels))
 }

@@ -20,6 +20,7 @@ type Line struct {
 	Label  string
 	Steps  []int64
 	Values []float64
+	Dashed bool // another kind of quantity beside the solid curves
 }
 
 // Palette: train blue, test orange, then others; colour-blind safe (Okabe–Ito).
@@ -33,10 +34,15 @@ var palette = []color.Color{
 // loss (log), both against a log step axis. Step 0 cannot sit on a log axis
 // and is left out. After grokking every accuracy sits at the top right, so
 // that panel's legend goes to the bottom right.
-func Curves(path, title string, acc, loss []Line) error {
-	return Panels(path,
-		Panel{Title: title + ": accuracy", XLabel: "step", YLabel: "accuracy", LogX: true, LegendBottom: true, Lines: series(acc)},
-		Panel{Title: title + ": loss", XLabel: "step", YLabel: "loss", LogX: true, LogY: true, Lines: series(loss)})
+func Curves(path, title string, acc, loss, scale []Line) error {
+	panels := []Panel{
+		{Title: title + ": accuracy", XLabel: "step", YLabel: "accuracy", LogX: true, LegendBottom: true, Lines: series(acc)},
+		{Title: title + ": loss", XLabel: "step", YLabel: "loss", LogX: true, LogY: true, Lines: series(loss)},
+	}
+	if len(scale) > 0 {
+		panels = append(panels, Panel{Title: title + ": scale", XLabel: "step", YLabel: "value", LogX: true, LogY: true, Lines: series(scale)})
+	}
+	return Panels(path, panels...)
 }
 
 func series(lines []Line) []Series {
@@ -46,7 +52,7 @@ func series(lines []Line) []Series {
 		for j, s := range l.Steps {
 			x[j] = float64(s)
 		}
-		out[i] = Series{Label: l.Label, X: x, Y: l.Values}
+		out[i] = Series{Label: l.Label, X: x, Y: l.Values, Dashed: l.Dashed}
 	}
 	return out
 }

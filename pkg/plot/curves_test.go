@@ -86,10 +86,10 @@ func TestCurvesWritesAPNG(t *testing.T) {
 	}
 	zero := make([]float64, len(steps)) // not drawable on the log loss axis: left out, no error
 	a, b := filepath.Join(dir, "a.png"), filepath.Join(dir, "b.png")
-	if err := Curves(a, "test", []Line{{"train", steps, up}}, []Line{{"train", steps, loss}, {"zero", steps, zero}}); err != nil {
+	if err := Curves(a, "test", []Line{{"train", steps, up, false}}, []Line{{"train", steps, loss, false}, {"zero", steps, zero, false}}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := Curves(b, "test", []Line{{"train", steps, down}}, []Line{{"train", steps, gain}, {"zero", steps, zero}}); err != nil {
+	if err := Curves(b, "test", []Line{{"train", steps, down, false}}, []Line{{"train", steps, gain, false}, {"zero", steps, zero, false}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	imgA, imgB := readFigure(t, a), readFigure(t, b)
@@ -108,7 +108,7 @@ func TestCurvesWritesAPNG(t *testing.T) {
 func TestCurvesOfAOneStepRun(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "curves.png")
 	steps := []int64{0, 1}
-	if err := Curves(path, "one step", []Line{{"train", steps, []float64{0, 0.02}}}, []Line{{"train", steps, []float64{3.4, 3.4}}}); err != nil {
+	if err := Curves(path, "one step", []Line{{"train", steps, []float64{0, 0.02}, false}}, []Line{{"train", steps, []float64{3.4, 3.4}, false}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	img := readFigure(t, path)
@@ -118,7 +118,7 @@ func TestCurvesOfAOneStepRun(t *testing.T) {
 			t.Errorf("panel at x = %d: no train series drawn", x0)
 		}
 	}
-	if err := Curves(path, "no steps", []Line{{"train", nil, nil}}, []Line{{"train", []int64{0}, []float64{1}}}); err != nil {
+	if err := Curves(path, "no steps", []Line{{"train", nil, nil, false}}, []Line{{"train", []int64{0}, []float64{1}, false}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	readFigure(t, path)

@@ -50,5 +50,19 @@ func PlotCurves(dir string, rows []Metric) error {
 		s, v = Series(rows, g.split, g.kind, lossName)
 		loss = append(loss, plot.Line{Label: label, Steps: s, Values: v})
 	}
-	return plot.Curves(filepath.Join(dir, CurvesFile), filepath.Base(dir), acc, loss)
+	// The softmax collapse is a share of rows: beside the accuracies. The
+	// weight norm and the logit scale (Omnigrok; the logit-scale account of
+	// grokking's delay) get a panel of their own.
+	if s, v := Series(rows, "train", All, MetricCollapse); len(s) > 0 {
+		acc = append(acc, plot.Line{Label: "train softmax collapse", Steps: s, Values: v, Dashed: true})
+	}
+	var scale []plot.Line
+	for _, m := range []struct{ split, metric, label string }{
+		{All, MetricWeightNorm, "‖w‖"}, {"train", MetricMaxLogit, "train mean max logit"},
+	} {
+		if s, v := Series(rows, m.split, All, m.metric); len(s) > 0 {
+			scale = append(scale, plot.Line{Label: m.label, Steps: s, Values: v})
+		}
+	}
+	return plot.Curves(filepath.Join(dir, CurvesFile), filepath.Base(dir), acc, loss, scale)
 }

@@ -35,21 +35,35 @@ type Metric struct {
 const (
 	MetricCrossEntropy = "cross_entropy"
 	MetricMSE          = "mse"
+	MetricStableMax    = "stablemax_cross_entropy"
 	MetricAccuracy     = "accuracy"
 	MetricWeightSq     = "weight_norm_sq" // Σ w² over every parameter
-	All                = "all"
+	MetricWeightNorm   = "weight_norm"    // ‖w‖ = √Σ w² (Omnigrok's scale)
+	// MetricMaxLogit is the mean over a split's rows of the largest logit:
+	// the logit scale whose growth delays grokking.
+	MetricMaxLogit = "mean_max_logit"
+	// MetricCollapse is the share of a split's rows whose softmax, in the
+	// logits' own precision, is exactly one-hot (Σ exp(z − max z) == 1):
+	// Prieto et al.'s softmax collapse.
+	MetricCollapse = "softmax_collapse"
+	All            = "all"
 )
 
 // LossMetric is the metric name of a training objective (--loss).
 func LossMetric(loss string) string {
-	if loss == MetricMSE {
+	switch loss {
+	case MetricMSE:
 		return MetricMSE
+	case "stablemax":
+		return MetricStableMax
 	}
 	return MetricCrossEntropy
 }
 
-// IsLoss reports whether metric is a loss (either objective).
-func IsLoss(metric string) bool { return metric == MetricCrossEntropy || metric == MetricMSE }
+// IsLoss reports whether metric is a loss (any objective).
+func IsLoss(metric string) bool {
+	return metric == MetricCrossEntropy || metric == MetricMSE || metric == MetricStableMax
+}
 
 // rowsSumKey is the key-value metadata entry holding the SHA-256 of the
 // rows (rowsSum), checked when fit reads the file back to resume.

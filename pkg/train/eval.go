@@ -11,20 +11,41 @@ import (
 	"github.com/grokkit/grokkit/pkg/model"
 	"github.com/grokkit/grokkit/pkg/runs"
 	"github.com/grokkit/grokkit/pkg/score"
+	"github.com/grokkit/grokkit/pkg/table"
 )
 
-// evaluator scores every row of a table: its loss against label and
-// whether the prediction is right, always in float64.
+// evaluation is every row of a table scored: its loss against label and
+// prediction (ex), whether its softmax collapsed, and its largest logit.
+type evaluation struct {
+	ex        []score.Example
+	collapsed []bool    // softmax exactly one-hot in the training logits' precision
+	maxLogit  []float64 // the row's largest logit
+}
+
+// rowOutputs are the per-row outputs of the evaluation graphs from logits
+// [rows, P] (the model's dtype): the loss in float64, the prediction, the
+// collapse flag (1 where the largest softmax probability, computed in the
+// training logits' precision, is exactly 1: Σ exp(z − max z) == 1) and the
+// largest logit in float64.
+func rowOutputs(logits, labels *Node, loss, logitsDType string) []*Node {
+	z := toLogitsDType(logits, logitsDType)                                       // [rows, P]
+	collapsed := Equal(ReduceMax(Softmax(z, -1), -1), OnesLike(ReduceMax(z, -1))) // [rows]
+	wide := ConvertDType(logits, dtypes.Float64)                                  // [rows, P]
+	return []*Node{perExampleLoss(loss, wide, labels), ConvertDType(ArgMax(wide, -1), dtypes.Int32),
+		ConvertDType(collapsed, dtypes.Int32), ReduceMax(wide, -1)}
+}
+
+// evaluator scores every row of a table (see evaluation), always in
+// float64 but for the collapse, which is about the training precision.
 type evaluator struct {
 	exec   *gomlx.Exec
 	chunks []infer.Batch // the whole table, in chunks of equal size
 	rows   int
 }
 
-func newEvaluator(backend compute.Backend, store *gomlx.Store, m model.Model, loss string, d *infer.Data) (*evaluator, error) {
-	exec, err := gomlx.NewExec(backend, store, func(scope *gomlx.Scope, inputs, labels *Node) (*Node, *Node) {
-		logits := ConvertDType(m.Forward(scope, inputs), dtypes.Float64) // [batch, P]
-		return perExampleLoss(loss, logits, labels), ConvertDType(ArgMax(logits, -1), dtypes.Int32)
+func newEvaluator(backend compute.Backend, store *gomlx.Store, m model.Model, loss, logitsDType string, d *infer.Data) (*evaluator, error) {
+	exec, err := gomlx.NewExec(backend, store, func(scope *gomlx.Scope, inputs, labels *Node) []*Node {
+		return rowOutputs(m.Forward(scope, inputs), labels, loss, logitsDType) // [batch] ×4
 	})
 	if err != nil {
 		return nil, err
@@ -41,24 +62,59 @@ func newEvaluator(backend compute.Backend, store *gomlx.Store, m model.Model, lo
 	return e, nil
 }
 
-// run scores every row with the Store's current parameters: its loss
-// against label and its prediction (evalsplit's fields beyond those stay 0).
-func (e *evaluator) run() ([]score.Example, error) {
-	ex := make([]score.Example, 0, e.rows)
+// run scores every row with the Store's current parameters (evalsplit's
+// fields of score.Example beyond loss and prediction stay 0).
+func (e *evaluator) run() (*evaluation, error) {
+	ev := &evaluation{}
 	for _, c := range e.chunks {
 		out, err := e.exec.Exec(c.Inputs, c.Labels)
 		if err != nil {
 			return nil, err
 		}
-		loss := tensors.MustCopyFlatData[float64](out[0])
-		pred := tensors.MustCopyFlatData[int32](out[1])
-		out[0].FinalizeAll()
-		out[1].FinalizeAll()
-		for j := 0; j < len(loss) && len(ex) < e.rows; j++ {
-			ex = append(ex, score.Example{Row: len(ex), Pred: pred[j], Loss: loss[j]})
+		ev.append(out, 0, out[0].Shape().Dimensions[0], e.rows)
+		freeAll(out)
+	}
+	return ev, nil
+}
+
+func freeAll(ts []*tensors.Tensor) {
+	for _, t := range ts {
+		t.FinalizeAll()
+	}
+}
+
+// append adds rows [from, from+n) of a chunk's outputs (see rowOutputs),
+// up to rows in all (the last chunk is padded).
+func (ev *evaluation) append(out []*tensors.Tensor, from, n, rows int) {
+	loss := tensors.MustCopyFlatData[float64](out[0])
+	pred := tensors.MustCopyFlatData[int32](out[1])
+	coll := tensors.MustCopyFlatData[int32](out[2])
+	top := tensors.MustCopyFlatData[float64](out[3])
+	for j := from; j < from+n && len(ev.ex) < rows; j++ {
+		ev.ex = append(ev.ex, score.Example{Row: len(ev.ex), Pred: pred[j], Loss: loss[j]})
+		ev.collapsed = append(ev.collapsed, coll[j] == 1)
+		ev.maxLogit = append(ev.maxLogit, top[j])
+	}
+}
+
+// scaleMetrics are the training rows' softmax collapse fraction and mean
+// largest logit (split train, kind all).
+func scaleMetrics(step int, d *infer.Data, ev *evaluation) []runs.Metric {
+	var n, collapsed int
+	var top float64
+	for i, train := range d.Table.Train {
+		if train {
+			n++
+			top += ev.maxLogit[i]
+			if ev.collapsed[i] {
+				collapsed++
+			}
 		}
 	}
-	return ex, nil
+	return []runs.Metric{
+		{Step: int64(step), Split: table.SplitTrain, Kind: runs.All, Metric: runs.MetricCollapse, Value: float64(collapsed) / float64(n)},
+		{Step: int64(step), Split: table.SplitTrain, Kind: runs.All, Metric: runs.MetricMaxLogit, Value: top / float64(n)},
+	}
 }
 
 // groupMetrics is the loss (the training objective, lossName) and accuracy
@@ -82,12 +138,11 @@ type stackedEvaluator struct {
 	rows   int
 }
 
-func newStackedEvaluator(backend compute.Backend, store *gomlx.Store, sm model.Stacked, loss string, ds []*infer.Data) (*stackedEvaluator, error) {
-	exec, err := gomlx.NewExec(backend, store, func(scope *gomlx.Scope, inputs, labels *Node) (*Node, *Node) {
-		logits := ConvertDType(sm.ForwardStacked(scope, inputs), dtypes.Float64) // [K, chunk, P]
+func newStackedEvaluator(backend compute.Backend, store *gomlx.Store, sm model.Stacked, loss, logitsDType string, ds []*infer.Data) (*stackedEvaluator, error) {
+	exec, err := gomlx.NewExec(backend, store, func(scope *gomlx.Scope, inputs, labels *Node) []*Node {
+		logits := sm.ForwardStacked(scope, inputs) // [K, chunk, P]
 		d := logits.Shape().Dimensions
-		flat := perExampleLoss(loss, Reshape(logits, d[0]*d[1], d[2]), Reshape(labels, d[0]*d[1])) // [K·chunk]
-		return Reshape(flat, d[0], d[1]), ConvertDType(ArgMax(logits, -1), dtypes.Int32)           // [K, chunk] ×2
+		return rowOutputs(Reshape(logits, d[0]*d[1], d[2]), Reshape(labels, d[0]*d[1]), loss, logitsDType) // [K·chunk] ×4
 	})
 	if err != nil {
 		return nil, err
@@ -108,27 +163,25 @@ func newStackedEvaluator(backend compute.Backend, store *gomlx.Store, sm model.S
 	return e, nil
 }
 
-// run scores every row of every model: [K][rows].
-func (e *stackedEvaluator) run() ([][]score.Example, error) {
-	var ex [][]score.Example
+// run scores every row of every model: one evaluation per model.
+func (e *stackedEvaluator) run() ([]*evaluation, error) {
+	var evs []*evaluation
 	for _, c := range e.chunks {
 		out, err := e.exec.Exec(c.Inputs, c.Labels)
 		if err != nil {
 			return nil, err
 		}
-		d := out[0].Shape().Dimensions // [K, chunk]
-		loss := tensors.MustCopyFlatData[float64](out[0])
-		pred := tensors.MustCopyFlatData[int32](out[1])
-		out[0].FinalizeAll()
-		out[1].FinalizeAll()
-		if ex == nil {
-			ex = make([][]score.Example, d[0])
-		}
-		for k := range d[0] {
-			for j := 0; j < d[1] && len(ex[k]) < e.rows; j++ {
-				ex[k] = append(ex[k], score.Example{Row: len(ex[k]), Pred: pred[k*d[1]+j], Loss: loss[k*d[1]+j]})
+		K, chunk := c.Labels.Shape().Dimensions[0], c.Labels.Shape().Dimensions[1]
+		if evs == nil {
+			evs = make([]*evaluation, K)
+			for k := range evs {
+				evs[k] = &evaluation{}
 			}
 		}
+		for k := range K {
+			evs[k].append(out, k*chunk, chunk, e.rows)
+		}
+		freeAll(out)
 	}
-	return ex, nil
+	return evs, nil
 }

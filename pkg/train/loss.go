@@ -11,15 +11,19 @@ import (
 const (
 	CrossEntropy = "cross_entropy"
 	MSE          = "mse"
+	StableMax    = "stablemax" // cross-entropy of StableMax (Prieto et al. 2025), in float64
 )
 
 // Losses lists the names fit accepts.
-var Losses = []string{CrossEntropy, MSE}
+var Losses = []string{CrossEntropy, MSE, StableMax}
 
 // meanLoss is the training loss: the batch mean, with its gradient.
 func meanLoss(kind string, logits, labels *Node) *Node {
-	if kind == MSE {
+	switch kind {
+	case MSE:
 		return model.MeanSquaredError(logits, labels) // scalar
+	case StableMax:
+		return model.StableMaxCrossEntropy(logits, labels) // float64 scalar
 	}
 	return model.CrossEntropy(logits, labels) // scalar
 }
@@ -31,6 +35,9 @@ func meanLoss(kind string, logits, labels *Node) *Node {
 //   - mse: mean over the P classes of (logit − onehot(label))², so the batch
 //     mean equals PyTorch's MSELoss over [batch, P] (Doshi et al.'s loss).
 func perExampleLoss(kind string, logits, labels *Node) *Node {
+	if kind == StableMax {
+		return ConvertDType(model.StableMaxPerExample(logits, labels), logits.DType()) // [batch]
+	}
 	if kind == MSE {
 		target := OneHot(labels, logits.Shape().Dimensions[1], logits.DType()) // [batch, P]
 		return ReduceMean(Square(Sub(logits, target)), -1)                     // [batch]

@@ -70,7 +70,7 @@ func OpenPack(backend compute.Backend, dirs []string, cfgs []*runs.Config, table
 			return nil, err
 		}
 		p.view, p.store, p.full = r0.Model, r0.Store, r0.full
-		ev, err := newEvaluator(backend, r0.Store, r0.Model, tr.Loss, r0.Data)
+		ev, err := newEvaluator(backend, r0.Store, r0.Model, tr.Loss, tr.LogitsDType, r0.Data)
 		if err != nil {
 			return nil, err
 		}
@@ -95,7 +95,7 @@ func OpenPack(backend compute.Backend, dirs []string, cfgs []*runs.Config, table
 	for k, r := range p.Runs {
 		r.src, ds = packSlot{p: p, k: k}, append(ds, r.Data)
 	}
-	ev, err := newStackedEvaluator(backend, p.store, sm, tr.Loss, ds)
+	ev, err := newStackedEvaluator(backend, p.store, sm, tr.Loss, tr.LogitsDType, ds)
 	if err != nil {
 		return nil, err
 	}
@@ -186,8 +186,13 @@ func packStepGraph(sm model.Stacked, view model.Model, h Hyper, loss, logitsDTyp
 
 // stackedLoss is the training loss of each model [K].
 func stackedLoss(kind string, logits, labels *Node) *Node {
-	if kind == MSE {
+	switch kind {
+	case MSE:
 		return model.MeanSquaredErrorStacked(logits, labels)
+	case StableMax: // per row, then the mean of each model's rows
+		d := logits.Shape().Dimensions // [K, batch, P]
+		rows := model.StableMaxPerExample(Reshape(logits, d[0]*d[1], d[2]), Reshape(labels, d[0]*d[1]))
+		return ReduceMean(Reshape(rows, d[0], d[1]), 1) // [K]
 	}
 	return model.CrossEntropyStacked(logits, labels)
 }

@@ -68,6 +68,7 @@ func TestPackEqualsSeparateRuns(t *testing.T) {
 		{"nanda/full-batch", func() *runs.Config { return tinyConfig(30) }, 0, true},
 		{"nanda/mini-batch", func() *runs.Config { return tinyConfig(30) }, 16, true},
 		{"gromov/mse", func() *runs.Config { return gromovConfig(30) }, 0, false},
+		{"nanda/stablemax", func() *runs.Config { c := tinyConfig(30); c.Train.Loss = StableMax; return c }, 0, true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

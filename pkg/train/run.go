@@ -203,11 +203,11 @@ func continueFrom(dir string) string {
 
 // evaluate scores every row and appends the metrics.
 func (r *Run) evaluate() error {
-	ex, err := r.src.examples()
+	ev, err := r.src.examples()
 	if err != nil {
 		return fmt.Errorf("evaluating at step %d: %w", r.Step, err)
 	}
-	ms := groupMetrics(r.Step, r.Data, ex, runs.LossMetric(r.Config.Train.Loss))
+	ms := groupMetrics(r.Step, r.Data, ev.ex, runs.LossMetric(r.Config.Train.Loss))
 	for _, m := range ms {
 		if m.Split == table.SplitTrain && m.Kind == runs.All && runs.IsLoss(m.Metric) && (math.IsNaN(m.Value) || math.IsInf(m.Value, 0)) {
 			return r.diverged(fmt.Sprintf("the training loss is %v at step %d", m.Value, r.Step))
@@ -224,7 +224,10 @@ func (r *Run) evaluate() error {
 	if err != nil {
 		return err
 	}
-	ms = append(ms, runs.Metric{Step: int64(r.Step), Split: runs.All, Kind: runs.All, Metric: runs.MetricWeightSq, Value: model.SumSquares(ps)})
+	sq := model.SumSquares(ps)
+	ms = append(ms, scaleMetrics(r.Step, r.Data, ev)...)
+	ms = append(ms, runs.Metric{Step: int64(r.Step), Split: runs.All, Kind: runs.All, Metric: runs.MetricWeightSq, Value: sq},
+		runs.Metric{Step: int64(r.Step), Split: runs.All, Kind: runs.All, Metric: runs.MetricWeightNorm, Value: math.Sqrt(sq)})
 	r.Metrics = append(r.Metrics, ms...)
 	return runs.WriteMetrics(runs.MetricsPath(r.Dir), r.Metrics)
 }

@@ -4,7 +4,6 @@ import (
 	gomlx "github.com/gomlx/gomlx/ml/model"
 
 	"github.com/grokkit/grokkit/pkg/model"
-	"github.com/grokkit/grokkit/pkg/score"
 )
 
 // source is where a run reads its current state to evaluate and checkpoint
@@ -12,7 +11,7 @@ import (
 // read as it is, never copied back into a Store of its own.
 type source interface {
 	// examples scores every row of the run's table.
-	examples() ([]score.Example, error)
+	examples() (*evaluation, error)
 	// arrays reads the parameters and, for Adam, the moments, by Store
 	// name (see Pack.stateNames), as host copies.
 	arrays() (map[string]model.Array, error)
@@ -25,7 +24,7 @@ type storeSource struct {
 	eval  *evaluator
 }
 
-func (s storeSource) examples() ([]score.Example, error) { return s.eval.run() }
+func (s storeSource) examples() (*evaluation, error) { return s.eval.run() }
 
 func (s storeSource) arrays() (map[string]model.Array, error) {
 	out := make(map[string]model.Array, len(s.names))
@@ -45,7 +44,7 @@ type packSlot struct {
 	k int
 }
 
-func (s packSlot) examples() ([]score.Example, error) {
+func (s packSlot) examples() (*evaluation, error) {
 	ex, err := s.p.examples()
 	if err != nil {
 		return nil, err
@@ -67,7 +66,7 @@ func (s packSlot) arrays() (map[string]model.Array, error) {
 
 // examples scores every model's rows once per step (all K in one
 // computation) and keeps the result for the step.
-func (p *Pack) examples() ([][]score.Example, error) {
+func (p *Pack) examples() ([]*evaluation, error) {
 	if p.cache.exStep != p.Step || p.cache.ex == nil {
 		ex, err := p.eval.run()
 		if err != nil {
@@ -97,6 +96,6 @@ func (p *Pack) arrays() (map[string][]model.Array, error) {
 // stepCache holds what Pack read of its stacked state at one step.
 type stepCache struct {
 	exStep, arStep int
-	ex             [][]score.Example
+	ex             []*evaluation
 	ar             map[string][]model.Array
 }

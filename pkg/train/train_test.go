@@ -131,26 +131,39 @@ func createAndOpen(t *testing.T, dir string, cfg *runs.Config) *Pack {
 	return p
 }
 
+// resumeVariants are the settings whose state must survive a resume.
+var resumeVariants = []struct {
+	name string
+	set  func(*runs.TrainSpec)
+}{
+	{"full batch", func(*runs.TrainSpec) {}},
+	{"mini-batch", func(tr *runs.TrainSpec) { tr.BatchSize = 16 }},
+	{"stablemax", func(tr *runs.TrainSpec) { tr.Loss = StableMax }},
+}
+
 // An interrupted run, resumed, ends with the same bytes as one that ran
-// straight through: full batch and mini-batch.
+// straight through, for every variant.
 func TestResumeIsBitExact(t *testing.T) {
-	for _, bs := range []int{0, 16} {
-		cfg := tinyConfig(40)
-		cfg.Train.BatchSize = bs
+	for _, v := range resumeVariants {
+		bs := v.name
+		config := func() *runs.Config {
+			cfg := tinyConfig(40)
+			v.set(&cfg.Train)
+			return cfg
+		}
+		cfg := config()
 		straight := filepath.Join(t.TempDir(), "straight")
 		if err := start(t, context.Background(), straight, cfg, 11); err != nil {
 			t.Fatal(err)
 		}
 
 		cut := filepath.Join(t.TempDir(), "cut")
-		cfg = tinyConfig(40)
-		cfg.Train.BatchSize = bs
-		p := createAndOpen(t, cut, cfg)
+		p := createAndOpen(t, cut, config())
 		r := p.Runs[0]
 		ctx, cancel := context.WithCancel(context.Background())
 		r.Progress = stopAt{step: 15, cancel: cancel}
 		if err := p.Train(ctx); !errors.Is(err, ErrInterrupted) {
-			t.Fatalf("batch %d: want ErrInterrupted, got %v", bs, err)
+			t.Fatalf("%s: want ErrInterrupted, got %v", bs, err)
 		}
 		// Cancelled during the evaluation at step 15, between two checkpoints
 		// (10 and 20): only the checkpoint taken on interruption can resume it.
@@ -164,17 +177,17 @@ func TestResumeIsBitExact(t *testing.T) {
 			a, _ := os.ReadFile(filepath.Join(straight, f))
 			c, _ := os.ReadFile(filepath.Join(cut, f))
 			if len(a) == 0 || !bytes.Equal(a, c) {
-				t.Fatalf("batch %d: %s differs between the straight and the resumed run", bs, f)
+				t.Fatalf("%s: %s differs between the straight and the resumed run", bs, f)
 			}
 		}
 		ma, _ := runs.ReadMetrics(runs.MetricsPath(straight))
 		mc, _ := runs.ReadMetrics(runs.MetricsPath(cut))
 		if len(ma) != len(mc) {
-			t.Fatalf("batch %d: %d metric rows vs %d after resume", bs, len(ma), len(mc))
+			t.Fatalf("%s: %d metric rows vs %d after resume", bs, len(ma), len(mc))
 		}
 		for i := range ma {
 			if ma[i] != mc[i] {
-				t.Fatalf("batch %d: metric %d: %+v vs %+v", bs, i, ma[i], mc[i])
+				t.Fatalf("%s: metric %d: %+v vs %+v", bs, i, ma[i], mc[i])
 			}
 		}
 	}

@@ -40,7 +40,7 @@ type flags struct {
 	Beta2       float64   `name:"beta2" default:"0.98" help:"Adam β2."`
 	Eps         float64   `default:"1e-8" help:"Adam ε."`
 	Warmup      int       `default:"10" help:"Linear warm-up: lr·min(step/warmup, 1), as Nanda et al."`
-	Loss        string    `default:"cross_entropy" enum:"${losses}" help:"cross_entropy, or mse on one-hot targets."`
+	Loss        string    `default:"cross_entropy" enum:"${losses}" help:"cross_entropy, mse on one-hot targets, or stablemax (the cross-entropy of StableMax, Prieto et al. 2025, in float64)."`
 	LogitsDType string    `name:"logits-dtype" default:"float64" enum:"float32,float64" help:"Precision of the logits in the loss (float64: Nanda's high-precision cross-entropy)."`
 	BatchSize   int       `help:"Rows per step; 0 is full batch, -1 (--batch-size=-1) Power et al.'s min(512, n/2) for n training rows. Mini-batch order is drawn per epoch from the seed."`
 	Seed        []uint64  `default:"23093" help:"Seed of the initialisation and of the mini-batch order (packed runs: one, or one per run)."`
