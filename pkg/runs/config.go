@@ -87,6 +87,12 @@ type TrainSpec struct {
 	CheckpointEvery int     `json:"checkpoint_every" flag:"checkpoint-every"`
 	StopAtTestAcc   float64 `json:"stop_at_test_acc" flag:"stop-at-test-acc"` // 0: never stop early
 	Patience        int     `json:"patience" flag:"patience"`                 // evaluations in a row at or above it
+	// Grokfast's gradient filter ("", "ema" or "ma") and its settings; all
+	// omitted from config.json without a filter.
+	Grokfast       string  `json:"grokfast,omitempty" flag:"grokfast"`
+	GrokfastAlpha  float64 `json:"grokfast_alpha,omitempty" flag:"grokfast-alpha"`
+	GrokfastLambda float64 `json:"grokfast_lambda,omitempty" flag:"grokfast-lambda"`
+	GrokfastWindow int     `json:"grokfast_window,omitempty" flag:"grokfast-window"`
 }
 
 // File names inside a run folder.

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 
@@ -46,6 +47,9 @@ func Validate(cfg *runs.Config, t *table.Table) error {
 	case tr.Patience < 1:
 		return fmt.Errorf("--patience must be ≥ 1, got %d", tr.Patience)
 	}
+	if err := checkGrokfast(tr); err != nil {
+		return err
+	}
 	if cfg.Model.P != t.Meta.P {
 		return fmt.Errorf("the model is for p = %d but the table has p = %d", cfg.Model.P, t.Meta.P)
 	}
@@ -57,7 +61,7 @@ func Validate(cfg *runs.Config, t *table.Table) error {
 	if rows < 1 {
 		return fmt.Errorf("the table has %d training rows: too few for a batch", t.CountTrain())
 	}
-	if need := stepBytes(m, rows); need > MemoryBudget {
+	if need := stepBytes(m, rows) + filterBytes(m, tr); need > MemoryBudget {
 		return fmt.Errorf("p = %d is too large for %s with %d rows per step: about %.0f GiB per step (the limit is %d GiB); use --batch-size",
 			t.Meta.P, m.Name(), rows, float64(need)/(1<<30), MemoryBudget>>30)
 	}
@@ -139,4 +143,49 @@ func Create(dir string, cfg *runs.Config, t *table.Table, tableBytes []byte) err
 		return err
 	}
 	return runs.WriteConfig(dir, cfg)
+}
+
+// checkGrokfast refuses filter settings that make no sense: an unknown
+// filter, settings of the other filter or of none, α outside [0, 1), a
+// window below 1, λ not finite and ≥ 0.
+func checkGrokfast(tr runs.TrainSpec) error {
+	switch tr.Grokfast {
+	case "":
+		if tr.GrokfastAlpha != 0 || tr.GrokfastLambda != 0 || tr.GrokfastWindow != 0 {
+			return fmt.Errorf("--grokfast-alpha, --grokfast-lambda and --grokfast-window need --grokfast ema or ma")
+		}
+		return nil
+	case GrokfastEMA:
+		if tr.GrokfastWindow != 0 {
+			return fmt.Errorf("--grokfast-window is the ma filter's; --grokfast ema takes --grokfast-alpha")
+		}
+		if !(tr.GrokfastAlpha >= 0 && tr.GrokfastAlpha < 1) {
+			return fmt.Errorf("--grokfast-alpha must be in [0, 1), got %g", tr.GrokfastAlpha)
+		}
+	case GrokfastMA:
+		if tr.GrokfastAlpha != 0 {
+			return fmt.Errorf("--grokfast-alpha is the ema filter's; --grokfast ma takes --grokfast-window")
+		}
+		if tr.GrokfastWindow < 1 {
+			return fmt.Errorf("--grokfast-window must be ≥ 1, got %d", tr.GrokfastWindow)
+		}
+	default:
+		return fmt.Errorf("--grokfast must be ema or ma, got %q", tr.Grokfast)
+	}
+	if !(tr.GrokfastLambda >= 0) || math.IsInf(tr.GrokfastLambda, 0) {
+		return fmt.Errorf("--grokfast-lambda must be ≥ 0, got %g", tr.GrokfastLambda)
+	}
+	return nil
+}
+
+// filterBytes is the memory of a Grokfast filter's state: one copy of the
+// parameters (ema), or a window of them (ma).
+func filterBytes(m model.Model, tr runs.TrainSpec) int64 {
+	switch tr.Grokfast {
+	case GrokfastEMA:
+		return 4 * int64(model.NumParameters(m))
+	case GrokfastMA:
+		return 4 * int64(tr.GrokfastWindow) * int64(model.NumParameters(m))
+	}
+	return 0
 }

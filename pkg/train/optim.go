@@ -21,19 +21,37 @@ const (
 	AdamW = "adamw" // decoupled weight decay: p ← p·(1 − lr·wd), then Adam
 	Adam  = "adam"  // L2 in the gradient: g ← g + wd·p, then Adam
 	SGD   = "sgd"   // g ← g + wd·p; p ← p − lr·g
+	// ⊥Grad (Prieto et al. 2025): the gradient made orthogonal to the
+	// parameter and rescaled to its norm (see orthogonalize), then AdamW or
+	// SGD.
+	OrthoAdamW = "orthoadamw"
+	OrthoSGD   = "orthosgd"
 )
 
 // Optimizers lists the names fit accepts.
-var Optimizers = []string{AdamW, Adam, SGD}
+var Optimizers = []string{AdamW, Adam, SGD, OrthoAdamW, OrthoSGD}
 
 // Hyper is what an update needs besides the gradients.
 type Hyper struct {
-	Name         string
+	Name         string  // AdamW, Adam or SGD (the update itself)
+	Ortho        bool    // ⊥Grad first
 	LR           float64 // peak learning rate
 	WeightDecay  float64
 	Beta1, Beta2 float64
 	Eps          float64
 	WarmupSteps  int
+	Grokfast     Filter // applied to the gradient first; Kind "" for none
+}
+
+// optimizer splits an optimiser's name into its update and ⊥Grad.
+func optimizer(name string) (update string, ortho bool) {
+	switch name {
+	case OrthoAdamW:
+		return AdamW, true
+	case OrthoSGD:
+		return SGD, true
+	}
+	return name, false
 }
 
 // LearningRate at a step (0-based): Nanda et al.'s linear warm-up,
@@ -62,39 +80,71 @@ func (h Hyper) scalars(step int) (lr, stepSize, sqrtBC2, decay float64) {
 // checkpoint: "optim.m.embed.W_E", "optim.v.embed.W_E".
 func momentName(which, param string) string { return "optim." + which + "." + param }
 
-// createMoments makes the zeroed moment variables of every parameter (Adam
-// variants only), unless a checkpoint already put them in the Store.
-func createMoments(scope *gomlx.Scope, m model.Model, h Hyper) error {
-	if h.Name == SGD {
-		return nil
-	}
-	dtype := m.Config().DType
+// stateVar is one tensor of the optimiser's state besides the parameters.
+type stateVar struct {
+	name  string
+	shape []int
+}
+
+// optimState lists the state h keeps for m's parameters, in a fixed order:
+// Adam's two moments, Grokfast's filter. With the parameters and the step
+// it is all a resume needs.
+func optimState(m model.Model, h Hyper) []stateVar {
+	var out []stateVar
 	for _, spec := range m.Params() {
-		for _, which := range []string{"m", "v"} {
-			path := model.VariablePath(scope, momentName(which, spec.Name))
-			if v := scope.Store().GetVariable(path); v != nil {
-				v.SetTrainable(false)
-				continue
-			}
-			v, err := scope.Store().CreateVariable(path, tensors.FromShape(shapeOf(dtype, spec.Shape)))
-			if err != nil {
-				return fmt.Errorf("creating %s: %w", path, err)
-			}
-			v.SetTrainable(false)
+		if h.Name != SGD {
+			out = append(out, stateVar{momentName("m", spec.Name), spec.Shape}, stateVar{momentName("v", spec.Name), spec.Shape})
 		}
+		if h.Grokfast.Kind != "" {
+			out = append(out, stateVar{filterName(h.Grokfast, spec.Name), filterShape(h.Grokfast, spec.Shape)})
+		}
+	}
+	return out
+}
+
+// stateNames are the Store names of m's parameters and optimiser state.
+func stateNames(m model.Model, h Hyper) []string {
+	var names []string
+	for _, spec := range m.Params() {
+		names = append(names, spec.Name)
+	}
+	for _, s := range optimState(m, h) {
+		names = append(names, s.name)
+	}
+	return names
+}
+
+// createState makes the zeroed optimiser state (not trainable), unless a
+// checkpoint already put it in the Store. For a StackView m the filter's
+// window axis comes after the model axis; stacked Stores are filled from
+// the runs' own (see Pack.stackFromRuns), never created here.
+func createState(scope *gomlx.Scope, m model.Model, h Hyper) error {
+	dtype := m.Config().DType
+	for _, s := range optimState(m, h) {
+		path := model.VariablePath(scope, s.name)
+		if v := scope.Store().GetVariable(path); v != nil {
+			v.SetTrainable(false)
+			continue
+		}
+		v, err := scope.Store().CreateVariable(path, tensors.FromShape(shapeOf(dtype, s.shape)))
+		if err != nil {
+			return fmt.Errorf("creating %s: %w", path, err)
+		}
+		v.SetTrainable(false)
 	}
 	return nil
 }
 
 // updateGraph adds one optimiser step to the graph of loss: gradients of
 // every parameter of m, moments updated, parameters updated in the Store.
-// hyper holds the inputs [lr, step_size, √bc2, decay, wd] in the
+// hyper holds the inputs [lr, step_size, √bc2, decay, wd, first, full] in the
 // parameters' dtype: scalars, or for a stack of K models (m a
 // model.StackView) vectors [K], one value per model. β1, β2 and ε come
 // from h and are shared.
 func updateGraph(scope *gomlx.Scope, m model.Model, h Hyper, loss *Node, hyper []*Node) {
 	g := loss.Graph()
-	lr, stepSize, sqrtBC2, decay, wd := hyper[0], hyper[1], hyper[2], hyper[3], hyper[4]
+	lr, stepSize, sqrtBC2, decay, wd, first, full := hyper[0], hyper[1], hyper[2], hyper[3], hyper[4], hyper[5], hyper[6]
+	stacked := lr.Rank() > 0
 	specs := m.Params()
 	vars := make([]*gomlx.Variable, len(specs))
 	values := make([]*Node, len(specs))
@@ -119,6 +169,12 @@ func updateGraph(scope *gomlx.Scope, m model.Model, h Hyper, loss *Node, hyper [
 			}
 			dims[0] = x.Shape().Dimensions[0]
 			return Reshape(x, dims...)
+		}
+		if h.Grokfast.Kind != "" {
+			grad = filterGradient(scope, h.Grokfast, spec, grad, per(first), per(full), stacked)
+		}
+		if h.Ortho {
+			grad = orthogonalize(p, grad, stacked)
 		}
 		if h.Name != AdamW && h.WeightDecay != 0 {
 			grad = Add(grad, Mul(p, per(wd))) // L2: g + wd·p
@@ -155,12 +211,21 @@ func hyperTensors(h Hyper, step int, dtype dtypes.DType) []*tensors.Tensor {
 }
 
 // numHyper is the number of per-step optimiser inputs (see updateGraph).
-const numHyper = 5
+const numHyper = 7
 
-// inputs are the per-step optimiser inputs [lr, step_size, √bc2, decay, wd].
+// inputs are the per-step optimiser inputs [lr, step_size, √bc2, decay, wd,
+// first, full]: first is 1 on the run's first step (Grokfast's EMA starts
+// from that gradient), full is 1 once an MA window holds w gradients.
 func (h Hyper) inputs(step int) [numHyper]float64 {
 	lr, stepSize, sqrtBC2, decay := h.scalars(step)
-	return [numHyper]float64{lr, stepSize, sqrtBC2, decay, h.WeightDecay}
+	first, full := 0.0, 0.0
+	if step == 0 {
+		first = 1
+	}
+	if h.Grokfast.Kind == GrokfastMA && step+1 >= h.Grokfast.Window {
+		full = 1
+	}
+	return [numHyper]float64{lr, stepSize, sqrtBC2, decay, h.WeightDecay, first, full}
 }
 
 func shapeOf(dtype dtypes.DType, dims []int) shapes.Shape { return shapes.Make(dtype, dims...) }

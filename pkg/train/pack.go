@@ -66,7 +66,7 @@ func OpenPack(backend compute.Backend, dirs []string, cfgs []*runs.Config, table
 	K := len(p.Runs)
 	tr := r0.Config.Train
 	if K == 1 { // a run alone: its own Store and the model's plain graph
-		if err := createMoments(r0.Store.RootScope(), r0.Model, p.hypers[0]); err != nil {
+		if err := createState(r0.Store.RootScope(), r0.Model, p.hypers[0]); err != nil {
 			return nil, err
 		}
 		p.view, p.store, p.full = r0.Model, r0.Store, r0.full
@@ -209,22 +209,13 @@ func stackBatches(bs []infer.Batch) infer.Batch {
 		Labels: tensors.FromFlatDataAndDimensions(lab, len(bs), dims[0])}
 }
 
-// stateNames are the Store names of the parameters and, for Adam, moments.
-func (p *Pack) stateNames() []string {
-	var names []string
-	for _, spec := range p.Runs[0].Model.Params() {
-		names = append(names, spec.Name)
-		if p.hypers[0].Name != SGD {
-			names = append(names, momentName("m", spec.Name), momentName("v", spec.Name))
-		}
-	}
-	return names
-}
+// stateNames are the Store names of the parameters and optimiser state.
+func (p *Pack) stateNames() []string { return stateNames(p.Runs[0].Model, p.hypers[0]) }
 
 // stackFromRuns fills the pack's Store from the runs' Stores.
 func (p *Pack) stackFromRuns() error {
 	for _, r := range p.Runs {
-		if err := createMoments(r.Store.RootScope(), r.Model, r.hyper()); err != nil {
+		if err := createState(r.Store.RootScope(), r.Model, r.hyper()); err != nil {
 			return err
 		}
 	}
@@ -246,12 +237,15 @@ func (p *Pack) stackFromRuns() error {
 		if err != nil {
 			return err
 		}
-		v.SetTrainable(!isMoment(name))
+		v.SetTrainable(!isState(name))
 	}
 	return nil
 }
 
-func isMoment(name string) bool { return strings.HasPrefix(name, "optim.") }
+// isState reports whether a Store name is optimiser state (not a parameter).
+func isState(name string) bool {
+	return strings.HasPrefix(name, "optim.") || strings.HasPrefix(name, "grokfast.")
+}
 
 // readVariable reads a float32 variable of a Store as an Array.
 func readVariable(store *gomlx.Store, name string) (model.Array, error) {

@@ -69,6 +69,16 @@ func TestPackEqualsSeparateRuns(t *testing.T) {
 		{"nanda/mini-batch", func() *runs.Config { return tinyConfig(30) }, 16, true},
 		{"gromov/mse", func() *runs.Config { return gromovConfig(30) }, 0, false},
 		{"nanda/stablemax", func() *runs.Config { c := tinyConfig(30); c.Train.Loss = StableMax; return c }, 0, true},
+		{"nanda/grokfast-ma+orthoadamw", func() *runs.Config {
+			c := tinyConfig(30)
+			c.Train.Grokfast, c.Train.GrokfastWindow, c.Train.GrokfastLambda, c.Train.Optimizer = GrokfastMA, 8, 5, OrthoAdamW
+			return c
+		}, 0, true},
+		{"nanda/grokfast-ema", func() *runs.Config {
+			c := tinyConfig(30)
+			c.Train.Grokfast, c.Train.GrokfastAlpha, c.Train.GrokfastLambda = GrokfastEMA, 0.98, 2
+			return c
+		}, 16, true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

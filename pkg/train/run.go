@@ -54,7 +54,10 @@ type Run struct {
 // hyper is the run's optimiser setting.
 func (r *Run) hyper() Hyper {
 	tr := r.Config.Train
-	return Hyper{Name: tr.Optimizer, LR: tr.LR, WeightDecay: tr.WeightDecay, Beta1: tr.Beta1, Beta2: tr.Beta2, Eps: tr.Eps, WarmupSteps: tr.WarmupSteps}
+	name, ortho := optimizer(tr.Optimizer)
+	return Hyper{Name: name, Ortho: ortho, LR: tr.LR, WeightDecay: tr.WeightDecay, Beta1: tr.Beta1, Beta2: tr.Beta2, Eps: tr.Eps,
+		WarmupSteps: tr.WarmupSteps,
+		Grokfast:    Filter{Kind: tr.Grokfast, Alpha: tr.GrokfastAlpha, Lambda: tr.GrokfastLambda, Window: tr.GrokfastWindow}}
 }
 
 // open is Open without the compiled training step (a Pack steps its runs);

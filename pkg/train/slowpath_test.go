@@ -86,7 +86,7 @@ func TestTrainingGraphsAvoidExp(t *testing.T) {
 						if err := model.InitParams(scope, view, 1); err != nil {
 							t.Fatal(err)
 						}
-						if err := createMoments(scope, view, h); err != nil {
+						if err := createState(scope, view, h); err != nil {
 							t.Fatal(err)
 						}
 						g := NewGraph(b, "probe")

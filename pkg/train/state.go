@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 
 	"github.com/gomlx/gomlx/core/tensors"
@@ -81,16 +82,21 @@ func loadState(path string, store *gomlx.Store, m model.Model) (int, error) {
 			return 0, fmt.Errorf("%s: parameter %s is missing", path, spec.Name)
 		}
 		ps[spec.Name] = a
-		for _, which := range []string{"m", "v"} {
-			name := momentName(which, spec.Name)
-			mo, ok := full[name]
-			if !ok {
-				continue
-			}
-			t := tensors.FromFlatDataAndDimensions(mo.Data, mo.Shape...)
-			if _, err := store.CreateVariable(model.VariablePath(store.RootScope(), name), t); err != nil {
-				return 0, err
-			}
+	}
+	// Everything else in the file is optimiser state (moments, filters), in
+	// name order.
+	var state []string
+	for name := range full {
+		if isState(name) {
+			state = append(state, name)
+		}
+	}
+	slices.Sort(state)
+	for _, name := range state {
+		a := full[name]
+		t := tensors.FromFlatDataAndDimensions(a.Data, a.Shape...)
+		if _, err := store.CreateVariable(model.VariablePath(store.RootScope(), name), t); err != nil {
+			return 0, err
 		}
 	}
 	if err := model.SetParams(store.RootScope(), m, ps); err != nil {

@@ -22,7 +22,7 @@ type stepper struct {
 
 func newStepper(backend compute.Backend, store *gomlx.Store, m model.Model, h Hyper, loss, logitsDType string) (*stepper, error) {
 	scope := store.RootScope()
-	if err := createMoments(scope, m, h); err != nil {
+	if err := createState(scope, m, h); err != nil {
 		return nil, err
 	}
 	exec, err := gomlx.NewExec(backend, store, stepGraph(m, h, loss, logitsDType))

@@ -139,6 +139,9 @@ var resumeVariants = []struct {
 	{"full batch", func(*runs.TrainSpec) {}},
 	{"mini-batch", func(tr *runs.TrainSpec) { tr.BatchSize = 16 }},
 	{"stablemax", func(tr *runs.TrainSpec) { tr.Loss = StableMax }},
+	{"grokfast ema", func(tr *runs.TrainSpec) { tr.Grokfast, tr.GrokfastAlpha, tr.GrokfastLambda = GrokfastEMA, 0.98, 2 }},
+	{"grokfast ma", func(tr *runs.TrainSpec) { tr.Grokfast, tr.GrokfastWindow, tr.GrokfastLambda = GrokfastMA, 20, 5 }},
+	{"orthoadamw", func(tr *runs.TrainSpec) { tr.Optimizer = OrthoAdamW }},
 }
 
 // An interrupted run, resumed, ends with the same bytes as one that ran

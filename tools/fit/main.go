@@ -33,7 +33,7 @@ type flags struct {
 	Width   int    `help:"gromov: hidden width N (default 512)."`
 	Param   string `name:"parameterization" enum:"gromov,standard" default:"gromov" help:"gromov: gromov (f = W2(W1x)²/(D·N), weights N(0,1), Gromov 2023) or standard (no 1/(D·N), PyTorch nn.Linear's init spread; the scale of Doshi et al.'s weight decays 5–20)."`
 
-	Optimizer   string    `default:"adamw" enum:"${optimizers}" help:"adamw (decoupled decay), adam (L2 in the gradient) or sgd; PyTorch's formulas."`
+	Optimizer   string    `default:"adamw" enum:"${optimizers}" help:"adamw (decoupled decay), adam (L2 in the gradient), sgd; orthoadamw and orthosgd apply ⊥Grad first (the gradient made orthogonal to the weights, rescaled to its norm; Prieto et al. 2025). PyTorch's formulas."`
 	LR          []float64 `default:"1e-3" help:"Peak learning rate (packed runs: one, or one per run)."`
 	WeightDecay []float64 `default:"1.0" help:"Weight decay (packed runs: one, or one per run)."`
 	Beta1       float64   `name:"beta1" default:"0.9" help:"Adam β1."`
@@ -50,6 +50,11 @@ type flags struct {
 	CheckpointEvery int     `default:"1000" help:"Checkpoint every N steps (and at the end)."`
 	StopAtTestAcc   float64 `help:"Stop once test accuracy ≥ X for --patience evaluations in a row (0: never)."`
 	Patience        int     `default:"1" help:"See --stop-at-test-acc."`
+
+	Grokfast       string  `default:"none" enum:"none,ema,ma" help:"Grokfast's gradient filter (Lee et al. 2024): ema (h ← α·h + (1−α)·g, ĝ = g + λ·h) or ma (ĝ = g + λ·mean of the last --grokfast-window gradients)."`
+	GrokfastAlpha  float64 `name:"grokfast-alpha" default:"0.98" help:"ema: α."`
+	GrokfastLambda float64 `name:"grokfast-lambda" help:"λ (default: ema 2, ma 5, the paper's)."`
+	GrokfastWindow int     `name:"grokfast-window" default:"100" help:"ma: the window."`
 
 	Version kong.VersionFlag `help:"Print the version."`
 }
@@ -158,7 +163,7 @@ func dispatch(ctx context.Context, env cli.Env, given map[string]bool, f *flags)
 		} else {
 			tables, data = append(tables, tables[0]), append(data, data[0])
 		}
-		cfgs = append(cfgs, config(f, desc, k, env.Args, tables[k]))
+		cfgs = append(cfgs, config(f, desc, given, k, env.Args, tables[k]))
 	}
 	return f.Output, train.Start(ctx, f.Output, cfgs, tables, data, env.Stderr)
 }
@@ -172,12 +177,12 @@ func pick[T any](list []T, k int) T {
 }
 
 // config maps the flags to a run's configuration.
-func config(f *flags, desc model.Description, k int, args []string, t *table.Table) *runs.Config {
+func config(f *flags, desc model.Description, given map[string]bool, k int, args []string, t *table.Table) *runs.Config {
 	param := ""
 	if desc.Reads(model.ParameterizationFlag) {
 		param = f.Param
 	}
-	return &runs.Config{
+	cfg := &runs.Config{
 		Args: args,
 		Data: runs.DataInfo{Source: pick(f.Table, k)},
 		Model: runs.ModelSpec{Name: f.Model, P: t.Meta.P, DModel: f.DModel, NHeads: f.NHeads,
@@ -187,5 +192,30 @@ func config(f *flags, desc model.Description, k int, args []string, t *table.Tab
 			LogitsDType: f.LogitsDType, BatchSize: f.BatchSize, Seed: pick(f.Seed, k), Steps: f.Steps,
 			EvalEvery: f.EvalEvery, CheckpointEvery: f.CheckpointEvery,
 			StopAtTestAcc: f.StopAtTestAcc, Patience: f.Patience},
+	}
+	grokfast(f, given, &cfg.Train)
+	return cfg
+}
+
+// grokfast records the filter's settings: the filter's own with their
+// defaults, and any given for another filter or none (Validate refuses
+// those with one line).
+func grokfast(f *flags, given map[string]bool, tr *runs.TrainSpec) {
+	if f.Grokfast != "none" {
+		tr.Grokfast = f.Grokfast
+	}
+	if f.Grokfast == train.GrokfastEMA || given["grokfast-alpha"] {
+		tr.GrokfastAlpha = f.GrokfastAlpha
+	}
+	if f.Grokfast == train.GrokfastMA || given["grokfast-window"] {
+		tr.GrokfastWindow = f.GrokfastWindow
+	}
+	switch {
+	case given["grokfast-lambda"]:
+		tr.GrokfastLambda = f.GrokfastLambda
+	case f.Grokfast == train.GrokfastEMA:
+		tr.GrokfastLambda = 2
+	case f.Grokfast == train.GrokfastMA:
+		tr.GrokfastLambda = 5
 	}
 }
