@@ -24,13 +24,14 @@ func ModelFor(spec runs.ModelSpec) (model.Model, error) {
 // network's Config and back: the one place the two meet.
 func ConfigFor(spec runs.ModelSpec) model.Config {
 	return model.Config{P: spec.P, DModel: spec.DModel, NHeads: spec.NHeads, DHead: spec.DHead, DMLP: spec.DMLP,
-		Width: spec.Width, NLayers: spec.NLayers, Parameterization: spec.Parameterization, DType: dtypes.Float32}
+		Width: spec.Width, NLayers: spec.NLayers, Parameterization: spec.Parameterization,
+		ConstantAttention: spec.ConstantAttention, DType: dtypes.Float32}
 }
 
 // SetSizes writes c's sizes into spec (see ConfigFor).
 func SetSizes(spec *runs.ModelSpec, c model.Config) {
 	spec.P, spec.DModel, spec.NHeads, spec.DHead, spec.DMLP = c.P, c.DModel, c.NHeads, c.DHead, c.DMLP
-	spec.Width, spec.NLayers, spec.Parameterization = c.Width, c.NLayers, c.Parameterization
+	spec.Width, spec.NLayers, spec.Parameterization, spec.ConstantAttention = c.Width, c.NLayers, c.Parameterization, c.ConstantAttention
 }
 
 // Net is a trained network ready to run.

@@ -42,6 +42,11 @@ type Config struct {
 	// Width is the hidden width N of Gromov's MLP (gromov).
 	Width int
 
+	// ConstantAttention is 1 − α for Zhong et al.'s attention rate α (nanda):
+	// the pattern is α·softmax + (1 − α), so 0 is ordinary attention and 1
+	// constant attention (their "pizza" end).
+	ConstantAttention float64
+
 	// Parameterization of Gromov's MLP (gromov): ParamGromov (the default
 	// when empty) or ParamStandard; see [Gromov].
 	Parameterization string

@@ -31,8 +31,17 @@ func tinyModels(t *testing.T, dtype dtypes.DType) []Model {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Zhong et al.'s attention rate: half constant, and all constant.
+	half, err := ByName("nanda", Config{P: 5, DModel: 4, NHeads: 2, DHead: 2, DMLP: 8, DType: dtype, ConstantAttention: 0.5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	constant, err := ByName("nanda", Config{P: 5, DModel: 4, NHeads: 2, DHead: 2, DMLP: 8, DType: dtype, ConstantAttention: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
 	var models []Model
-	models = append(models, nanda, unfolded, gromov, standard)
+	models = append(models, nanda, unfolded, gromov, standard, half, constant)
 	for _, layout := range []gromovLayout{gromovOneHotRows, gromovGather} {
 		for _, c := range []Config{gromov.Config(), standard.Config()} {
 			g, _ := NewGromov(c)
@@ -59,6 +68,9 @@ func variantName(m Model) string {
 	case *Nanda:
 		if v.unfolded {
 			return "nanda/unfolded"
+		}
+		if v.cfg.ConstantAttention != 0 {
+			return fmt.Sprintf("nanda/constant-attention-%g", v.cfg.ConstantAttention)
 		}
 	case *Gromov:
 		return fmt.Sprintf("gromov/%s/layout%d", v.cfg.Parameterization, v.layout)

@@ -81,7 +81,7 @@ func init() {
 	Register(Description{
 		Name:    "nanda",
 		Summary: "Nanda et al.'s one-layer transformer",
-		Sizes:   []string{"d-model", "n-heads", "d-head", "d-mlp"},
+		Sizes:   []string{"d-model", "n-heads", "d-head", "d-mlp", AttentionRateFlag},
 		Defaults: func(p int) Config {
 			return Config{P: p, DModel: 128, NHeads: 4, DHead: 32, DMLP: 512, DType: dtypes.Float32}
 		},
@@ -192,7 +192,7 @@ func (m *Nanda) forward(scope *gomlx.Scope, inputs *Node) (logits, post *Node) {
 		v = Gather(vTable, Stack([]*Node{tokens, position}, -1))                      // [batch, 3, heads, d_head]
 	}
 	scores = MulScalar(scores, 1/math.Sqrt(float64(c.DHead)))                                               // [batch, 3, heads]
-	pattern := softmax(scores, 1)                                                                           // [batch, 3, heads]: "=" sees all 3 positions, no mask
+	pattern := attentionRate(softmax(scores, 1), c.ConstantAttention)                                       // [batch, 3, heads]: "=" sees all 3 positions, no mask
 	z := ReduceSum(Mul(InsertAxes(pattern, -1), v), 1)                                                      // [batch, heads, d_head]
 	attnOut := Dot(Reshape(z, batch, c.NHeads*c.DHead), Reshape(W_O, c.NHeads*c.DHead, c.DModel)).Product() // [batch, d_model]
 	residMid := Add(residPre, attnOut)                                                                      // [batch, d_model]

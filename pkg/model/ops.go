@@ -62,3 +62,13 @@ func withGradient(value, x *Node, vjp func(v *Node) *Node) *Node {
 	}
 	return Add(StopGradient(value), zero)
 }
+
+// attentionRate mixes an attention pattern with constant attention, as Zhong
+// et al. 2023 do (code fjzzq2002/pizza): α·pattern + (1 − α), with
+// constant = 1 − α; 0 leaves the pattern as it is (the same graph).
+func attentionRate(pattern *Node, constant float64) *Node {
+	if constant == 0 {
+		return pattern
+	}
+	return AddScalar(MulScalar(pattern, 1-constant), constant)
+}

@@ -66,7 +66,7 @@ func nandaOracleFull(c Config, w weights, tokens [3]int) (logits, hidden [][]flo
 	logits = make([][]float64, n)
 	for qi := range n {
 		mid := append([]float64(nil), resid[qi]...)
-		addCausalAttention(mid, q, k, v, WO, qi, dm)
+		addCausalAttention(mid, q, k, v, WO, qi, dm, c.ConstantAttention)
 		post := make([]float64, dmlp)
 		hidden = append(hidden, post)
 		for j := range dmlp {
@@ -193,7 +193,7 @@ func allPairs(p int) ([][2]int, []int) {
 // position qi over positions 0…qi (the causal mask): per head h, softmax of
 // q·k/√d_head, times v, through W_O [heads, d_head, d_model] (flattened).
 // q, k, v are [position][head][d_head].
-func addCausalAttention(out []float64, q, k, v [][][]float64, WO []float64, qi, dm int) {
+func addCausalAttention(out []float64, q, k, v [][][]float64, WO []float64, qi, dm int, constant float64) {
 	H, dh := len(q[qi]), len(q[qi][0])
 	for h := range H {
 		scores := make([]float64, qi+1)
@@ -214,7 +214,7 @@ func addCausalAttention(out []float64, q, k, v [][][]float64, WO []float64, qi, 
 		for d := range dh {
 			z := 0.0
 			for ki := range scores {
-				z += scores[ki] / sum * v[ki][h][d]
+				z += (scores[ki]/sum*(1-constant) + constant) * v[ki][h][d] // Zhong et al.'s attention rate α = 1 − constant
 			}
 			for m := range dm {
 				out[m] += z * WO[(h*dh+d)*dm+m]

@@ -58,7 +58,7 @@ func powerOracle(c Config, w weights, tokens [3]int) (logits, hidden [][]float64
 		mid := make([][]float64, n)
 		for qi := range n {
 			mid[qi] = append([]float64(nil), resid[qi]...)
-			addCausalAttention(mid[qi], q, k, v, WO, qi, dm)
+			addCausalAttention(mid[qi], q, k, v, WO, qi, dm, 0)
 		}
 		hidden = make([][]float64, n)
 		for i := range n {

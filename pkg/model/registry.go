@@ -65,13 +65,18 @@ var SizeFlags = map[string]func(*Config) *int{
 	"width":    func(c *Config) *int { return &c.Width },
 }
 
-// ParameterizationFlag is the one non-integer size setting.
-const ParameterizationFlag = "parameterization"
+// ParameterizationFlag and AttentionRateFlag are the settings that are not
+// integer sizes: Gromov's parameterization (Config.Parameterization) and
+// Zhong et al.'s attention rate α (Config.ConstantAttention = 1 − α).
+const (
+	ParameterizationFlag = "parameterization"
+	AttentionRateFlag    = "attention-rate"
+)
 
 // SettingFlags lists every size setting a network may read, sorted: the
 // SizeFlags and ParameterizationFlag.
 func SettingFlags() []string {
-	names := []string{ParameterizationFlag}
+	names := []string{ParameterizationFlag, AttentionRateFlag}
 	for n := range SizeFlags {
 		names = append(names, n)
 	}
@@ -96,7 +101,7 @@ func Register(d Description) {
 		panic(fmt.Sprintf("model.Register: %q is registered twice", d.Name))
 	}
 	for _, s := range d.Sizes {
-		if _, ok := SizeFlags[s]; !ok && s != ParameterizationFlag {
+		if _, ok := SizeFlags[s]; !ok && s != ParameterizationFlag && s != AttentionRateFlag {
 			panic(fmt.Sprintf("model.Register: %q reads an unknown size %q", d.Name, s))
 		}
 	}
@@ -167,6 +172,9 @@ func (d Description) Complete(cfg Config) (Config, error) {
 		if v := field(&cfg); *v == 0 {
 			*v = *field(&def)
 		}
+	}
+	if !(cfg.ConstantAttention >= 0 && cfg.ConstantAttention <= 1) {
+		return cfg, fmt.Errorf("model %q: the attention rate must be in [0, 1], got %g", d.Name, 1-cfg.ConstantAttention)
 	}
 	if cfg.Parameterization == "" {
 		cfg.Parameterization = def.Parameterization

@@ -60,6 +60,9 @@ type ModelSpec struct {
 	Parameterization string `json:"parameterization,omitempty" flag:"parameterization"`
 	// NLayers is the number of transformer blocks (power only).
 	NLayers int `json:"n_layers,omitempty" flag:"n-layers"`
+	// ConstantAttention is 1 − α for the attention rate α (nanda; fit
+	// --attention-rate α): 0, ordinary attention, is left out.
+	ConstantAttention float64 `json:"constant_attention,omitempty" flag:"attention-rate"`
 	// Equals: the input is "a b =" (the table's equals_token); else "a b".
 	Equals bool `json:"equals"`
 }

@@ -177,6 +177,9 @@ func fillSizes(spec *runs.ModelSpec) {
 	if d.Reads(model.ParameterizationFlag) {
 		sizes.Parameterization = built.Parameterization
 	}
+	if d.Reads(model.AttentionRateFlag) {
+		sizes.ConstantAttention = built.ConstantAttention
+	}
 	infer.SetSizes(spec, sizes)
 }
 

@@ -24,14 +24,15 @@ type flags struct {
 	Output []string `short:"o" sep:"none" placeholder:"RUN" help:"Run folder to create (must not exist, or be empty). Several (-o a -o b) train that many models packed into one computation."`
 	Resume []string `sep:"none" placeholder:"RUN" help:"Continue the run in this folder (or, repeated, the packed runs in these) from its newest checkpoint; only --steps may be given with it."`
 
-	Model   string `default:"nanda" enum:"${models}" help:"Network: ${model_help}."`
-	DModel  int    `name:"d-model" help:"nanda, power: residual width (default 128)."`
-	NHeads  int    `help:"nanda, power: attention heads (default 4)."`
-	DHead   int    `help:"nanda, power: width of a head (default nanda 32, power d-model/n-heads)."`
-	DMLP    int    `name:"d-mlp" help:"nanda, power: MLP width (default nanda 512, power 4·d-model)."`
-	NLayers int    `name:"n-layers" help:"power: transformer blocks (default 2)."`
-	Width   int    `help:"gromov: hidden width N (default 512)."`
-	Param   string `name:"parameterization" enum:"gromov,standard" default:"gromov" help:"gromov: gromov (f = W2(W1x)²/(D·N), weights N(0,1), Gromov 2023) or standard (no 1/(D·N), PyTorch nn.Linear's init spread; the scale of Doshi et al.'s weight decays 5–20)."`
+	Model         string  `default:"nanda" enum:"${models}" help:"Network: ${model_help}."`
+	DModel        int     `name:"d-model" help:"nanda, power: residual width (default 128)."`
+	NHeads        int     `help:"nanda, power: attention heads (default 4)."`
+	DHead         int     `help:"nanda, power: width of a head (default nanda 32, power d-model/n-heads)."`
+	DMLP          int     `name:"d-mlp" help:"nanda, power: MLP width (default nanda 512, power 4·d-model)."`
+	NLayers       int     `name:"n-layers" help:"power: transformer blocks (default 2)."`
+	Width         int     `help:"gromov: hidden width N (default 512)."`
+	AttentionRate float64 `name:"attention-rate" default:"1" help:"nanda: Zhong et al.'s attention rate α: the pattern is α·softmax + (1 − α); 1 ordinary attention, 0 constant (clock vs pizza)."`
+	Param         string  `name:"parameterization" enum:"gromov,standard" default:"gromov" help:"gromov: gromov (f = W2(W1x)²/(D·N), weights N(0,1), Gromov 2023) or standard (no 1/(D·N), PyTorch nn.Linear's init spread; the scale of Doshi et al.'s weight decays 5–20)."`
 
 	Optimizer   string    `default:"adamw" enum:"${optimizers}" help:"adamw (decoupled decay), adam (L2 in the gradient), sgd; orthoadamw and orthosgd apply ⊥Grad first (the gradient made orthogonal to the weights, rescaled to its norm; Prieto et al. 2025). PyTorch's formulas."`
 	LR          []float64 `default:"1e-3" help:"Peak learning rate (packed runs: one, or one per run)."`
@@ -178,15 +179,19 @@ func pick[T any](list []T, k int) T {
 
 // config maps the flags to a run's configuration.
 func config(f *flags, desc model.Description, given map[string]bool, k int, args []string, t *table.Table) *runs.Config {
-	param := ""
+	param, constant := "", 0.0
 	if desc.Reads(model.ParameterizationFlag) {
 		param = f.Param
+	}
+	if desc.Reads(model.AttentionRateFlag) {
+		constant = 1 - f.AttentionRate
 	}
 	cfg := &runs.Config{
 		Args: args,
 		Data: runs.DataInfo{Source: pick(f.Table, k)},
 		Model: runs.ModelSpec{Name: f.Model, P: t.Meta.P, DModel: f.DModel, NHeads: f.NHeads,
-			DHead: f.DHead, DMLP: f.DMLP, Width: f.Width, Parameterization: param, NLayers: f.NLayers, Equals: desc.Equals},
+			DHead: f.DHead, DMLP: f.DMLP, Width: f.Width, Parameterization: param, NLayers: f.NLayers, Equals: desc.Equals,
+			ConstantAttention: constant},
 		Train: runs.TrainSpec{Optimizer: f.Optimizer, LR: pick(f.LR, k), WeightDecay: pick(f.WeightDecay, k),
 			Beta1: f.Beta1, Beta2: f.Beta2, Eps: f.Eps, WarmupSteps: f.Warmup, Loss: f.Loss,
 			LogitsDType: f.LogitsDType, BatchSize: f.BatchSize, Seed: pick(f.Seed, k), Steps: f.Steps,
