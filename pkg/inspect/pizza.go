@@ -77,9 +77,9 @@ func positionGradients(b compute.Backend, n *infer.Net, d *infer.Data, p int) ([
 	exec, err := gomlx.NewExec(b, n.Store, func(scope *gomlx.Scope, inputs, class *Node) *Node {
 		g := inputs.Graph()
 		pos := scope.Store().GetVariable(model.VariablePath(scope, "pos_embed.W_pos")).NodeValue(g) // [3, d_model]
-		logits := n.Model.Forward(scope, inputs)                                                  // [1, P]
-		picked := ReduceAllSum(Mul(logits, OneHot(class, p, logits.DType())))                     // logit c
-		return ConvertDType(Gradient(picked, pos)[0], dtypes.Float64)                             // [3, d_model]
+		logits := n.Model.Forward(scope, inputs)                                                    // [1, P]
+		picked := ReduceAllSum(Mul(logits, OneHot(class, p, logits.DType())))                       // logit c
+		return ConvertDType(Gradient(picked, pos)[0], dtypes.Float64)                               // [3, d_model]
 	})
 	if err != nil {
 		return nil, err
