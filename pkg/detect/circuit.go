@@ -30,10 +30,13 @@ type Circuit struct {
 	Every     bool                  // no clear few: Key is every frequency
 	Freqs     fourier.KeyFreqResult // how they were chosen
 	Phase     []float64             // [len(Key)] θ_k
-	Pred      []int                 // [p·p]: the circuit's answer (−1 where every amplitude is 0)
-	Accuracy  float64               // share of Z_p² on which Pred is (a+b) mod p
+	Pred      []int                 // [p·p]: the circuit's answer (−1 where every amplitude is 0, or outside the view)
+	Accuracy  float64               // share of Z_p² (of the view's inputs) on which Pred is (a+b) mod p (a∘b mod p)
 	Explained float64               // share of the logits' variance (centred per input) in the circuit
-	Agreement float64               // share of Z_p² on which the network answers Pred
+	Agreement float64               // share of Z_p² (of the view's inputs) on which the network answers Pred
+	// In [p·p] marks the inputs of the operation's view (see view.go); nil
+	// when every input is in it (a+b, a−b).
+	In []bool
 	// Restricted [p·p, p] is the circuit's part plus each input's mean;
 	// Excluded [p·p, p] is the rest.
 	Restricted, Excluded []float64

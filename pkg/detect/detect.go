@@ -5,6 +5,7 @@ import (
 
 	"github.com/gomlx/compute"
 
+	"github.com/grokkit/grokkit/pkg/arith"
 	"github.com/grokkit/grokkit/pkg/fourier"
 	"github.com/grokkit/grokkit/pkg/infer"
 	"github.com/grokkit/grokkit/pkg/table"
@@ -20,6 +21,8 @@ type Options struct {
 type Report struct {
 	Model   string
 	P, Step int
+	View    *arith.View // the operation as addition on Z_N (view.go)
+	Outside int         // rows to score left out: outside the view (a zero operand of a·b or a/b)
 	Circuit *Circuit
 	Rows    []int // the scored table rows
 	Scores  []Score
@@ -36,10 +39,11 @@ type Report struct {
 	FlaggedAnomalous int      // flagged rows whose kind is not clean (measured with kind, for the report only)
 }
 
-// Detect runs the whole analysis of a trained network on a table of a+b.
+// Detect runs the whole analysis of a trained network on a table of a+b,
+// or of another operation that is addition in its view (view.go).
 func Detect(backend compute.Backend, net *infer.Net, t *table.Table, opt Options) (*Report, error) {
-	if t.Meta.Op != "add" {
-		return nil, fmt.Errorf("detection measures anomalies against the a+b circuit; the table's operation is %s", t.Meta.Op)
+	if _, err := tableView(t); err != nil {
+		return nil, err // before evaluating the network
 	}
 	g, err := NewGrid(backend, net)
 	if err != nil {
@@ -58,23 +62,31 @@ func Analyse(g *Grid, t *table.Table, opt Options) (*Report, error) {
 	if t.Meta.P != g.P {
 		return nil, fmt.Errorf("the table has p = %d but the network has p = %d", t.Meta.P, g.P)
 	}
-	if err := fourier.CheckKeyFreqs(opt.Key, g.P); err != nil {
+	v, err := tableView(t)
+	if err != nil {
+		return nil, err
+	}
+	if err := fourier.CheckKeyFreqs(opt.Key, v.N); err != nil {
 		return nil, fmt.Errorf("--key-freqs: %w", err)
 	}
-	c := NewCircuit(g, opt.Key)
-	nr := FitNeurons(g, c.Key)
-	r := &Report{P: g.P, Circuit: c}
+	g, c, nr := circuitOf(g, v, opt.Key)
+	r := &Report{P: g.P, View: v, Circuit: c}
 	for i := range t.Len() {
-		if opt.AllRows || t.Train[i] {
-			r.Rows = append(r.Rows, i)
-			r.kinds = append(r.kinds, truth(t, i))
+		if !opt.AllRows && !t.Train[i] {
+			continue
 		}
+		if !c.inView(g.Row(int(t.A[i]), int(t.B[i]))) {
+			r.Outside++
+			continue
+		}
+		r.Rows = append(r.Rows, i)
+		r.kinds = append(r.kinds, truth(t, i))
 	}
 	if len(r.Rows) == 0 {
 		return nil, fmt.Errorf("the table has no training rows to score (use all rows)")
 	}
 	r.Generalises = generalises(g, c, t)
-	pruned := PruneLowIPR(g, c.Pred)
+	pruned := PruneLowIPR(g, c)
 	r.Scores = Scores(g, c, nr, pruned, t, r.Rows)
 	r.Results = Evaluate(r.Scores, t, r.Rows)
 
@@ -89,7 +101,6 @@ func Analyse(g *Grid, t *table.Table, opt Options) (*Report, error) {
 			r.FlaggedAnomalous++
 		}
 	}
-	var err error
 	if r.Rule, err = RecoverRule(t, r.Rows, r.Flagged, pred); err != nil {
 		return nil, err
 	}
@@ -98,15 +109,16 @@ func Analyse(g *Grid, t *table.Table, opt Options) (*Report, error) {
 }
 
 // generalises is the share of t's rows outside the training split (every
-// row when there are none) that the network answers as its circuit.
+// row when there are none) that the network answers as its circuit, among
+// the view's inputs.
 func generalises(g *Grid, c *Circuit, t *table.Table) float64 {
 	n, agree := 0, 0
 	all := t.CountTrain() == t.Len()
 	for i := range t.Len() {
-		if t.Train[i] && !all {
+		r := g.Row(int(t.A[i]), int(t.B[i]))
+		if t.Train[i] && !all || !c.inView(r) {
 			continue
 		}
-		r := g.Row(int(t.A[i]), int(t.B[i]))
 		n++
 		if argmax(g.Logits[r*g.P:(r+1)*g.P]) == c.Pred[r] {
 			agree++

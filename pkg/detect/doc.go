@@ -21,4 +21,11 @@
 // rule when none is shorter than listing the rows, and the network is
 // repaired: keeping only the circuit's logits, replacing neurons by their
 // circuit part, or pruning Doshi et al.'s lowest-IPR neurons (repair.go).
+//
+// a−b, a·b and a/b are analysed as addition in their views (arith.View:
+// b reflected; the discrete log): the circuit and the neuron fits are
+// found on the grid in the view's order and carried back to the network's
+// inputs and classes, so that everything after them speaks of the original
+// a, b and labels; for a·b and a/b the inputs with a zero operand are set
+// apart (view.go).
 package detect

@@ -22,6 +22,7 @@ type Grid struct {
 	IPR     []float64 // [H]: Gromov's MLP only, each neuron's mean IPR over W1's a and b rows and W2's column (nil otherwise)
 
 	clusters *fourier.NeuronClusters // computed on first use
+	w1, w2   []float64               // Gromov's MLP only: W1 [H, 2p] and W2 [p, H], for the IPRs in an operation's view
 }
 
 // Clusters is each hidden unit's Fourier decomposition over (a, b)
@@ -64,7 +65,8 @@ func NewGrid(backend compute.Backend, n *infer.Net) (*Grid, error) {
 		return nil, err
 	}
 	if n.Config.Model.Name == "gromov" {
-		for _, nn := range fourier.AnalyzeGromov(float64s(n.Params["W1"].Data), float64s(n.Params["W2"].Data), p, h) {
+		g.w1, g.w2 = float64s(n.Params["W1"].Data), float64s(n.Params["W2"].Data)
+		for _, nn := range fourier.AnalyzeGromov(g.w1, g.w2, p, h) {
 			g.IPR = append(g.IPR, nn.MeanIPR)
 		}
 	}

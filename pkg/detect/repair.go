@@ -15,7 +15,7 @@ type Outcome struct {
 	CleanTestAcc float64 `parquet:"clean_test_accuracy"` // test rows of kind clean, against clean
 	AttackTrain  float64 `parquet:"attack_train"`        // changed training rows answered with their planted label
 	AttackTest   float64 `parquet:"attack_test"`         // the same on held-out test rows (NaN when none)
-	Agreement    float64 `parquet:"circuit_agreement"`   // inputs of Z_p² answered as the circuit answers
+	Agreement    float64 `parquet:"circuit_agreement"`   // inputs of Z_p² (of the view) answered as the circuit answers
 }
 
 // The repairs, in report order.
@@ -45,20 +45,25 @@ type Repairs struct {
 //     (Gromov's MLP, whose neurons have one Fourier spectrum each).
 //
 // Each ranked list is cut where agreement with the circuit over all p²
-// inputs is highest (the shortest such prefix): only the weights and the
-// inputs decide it. The logits are linear in the hidden layer, so each
-// change is a subtraction of (part of) h_k·Readout[k].
+// inputs (all of the view's: a zero operand of a·b is outside) is highest
+// (the shortest such prefix): only the weights and the inputs decide it.
+// The outcomes are measured on the view's inputs too. The logits are
+// linear in the hidden layer, so each change is a subtraction of (part of)
+// h_k·Readout[k].
 func Repair(g *Grid, c *Circuit, nr *Neurons, pruned []int, t *table.Table, rows []int, flagged []bool) Repairs {
-	p, n := g.P, g.P*g.P
+	p := g.P
 	circuitPred := c.Pred
 	var reps Repairs
 	add := func(name string, units int, pred []int) {
-		o := measure(t, pred, p)
+		o := measure(t, pred, c)
 		o.Repair, o.Units = name, units
-		agree := 0
+		agree, n := 0, 0
 		for i, y := range pred {
-			if y == circuitPred[i] {
-				agree++
+			if c.inView(i) {
+				n++
+				if y == circuitPred[i] {
+					agree++
+				}
 			}
 		}
 		o.Agreement = float64(agree) / float64(n)
@@ -69,7 +74,7 @@ func Repair(g *Grid, c *Circuit, nr *Neurons, pruned []int, t *table.Table, rows
 
 	order := offCircuitOrder(g, nr, t, rows, flagged)
 	project := projectUnit(g, nr)
-	reps.Projected = bestPrefix(g, order, circuitPred, project)
+	reps.Projected = bestPrefix(g, order, c, project)
 	add(RepairProject, len(reps.Projected), predictions(without(g, reps.Projected, project), p))
 
 	if g.IPR != nil {
@@ -80,9 +85,9 @@ func Repair(g *Grid, c *Circuit, nr *Neurons, pruned []int, t *table.Table, rows
 }
 
 // PruneLowIPR returns the neurons Doshi et al.'s pruning removes: lowest IPR
-// first, cut where agreement with the circuit's answers circuitPred [p·p]
-// peaks. Nil when the grid has no IPRs.
-func PruneLowIPR(g *Grid, circuitPred []int) []int {
+// first, cut where agreement with the circuit's answers peaks. Nil when the
+// grid has no IPRs.
+func PruneLowIPR(g *Grid, c *Circuit) []int {
 	if g.IPR == nil {
 		return nil
 	}
@@ -91,7 +96,7 @@ func PruneLowIPR(g *Grid, circuitPred []int) []int {
 		order[k] = k
 	}
 	slices.SortStableFunc(order, func(x, y int) int { return cmp.Compare(g.IPR[x], g.IPR[y]) })
-	return bestPrefix(g, order[:g.H/2], circuitPred, pruneUnit(g))
+	return bestPrefix(g, order[:g.H/2], c, pruneUnit(g))
 }
 
 // offCircuitOrder ranks the neurons by what they write into the logits off
@@ -142,14 +147,14 @@ func pruneUnit(g *Grid) unitChange {
 }
 
 // bestPrefix applies change to units in order and returns the shortest
-// prefix with the highest agreement with want [p·p].
-func bestPrefix(g *Grid, order []int, want []int, change unitChange) []int {
+// prefix with the highest agreement with the circuit.
+func bestPrefix(g *Grid, order []int, c *Circuit, change unitChange) []int {
 	p := g.P
 	z := slices.Clone(g.Logits)
-	bestAgree, bestM := agreement(z, want, p), 0
+	bestAgree, bestM := agreement(z, c, p), 0
 	for m, k := range order {
 		subtractUnit(z, g, change, k)
-		if a := agreement(z, want, p); a > bestAgree {
+		if a := agreement(z, c, p); a > bestAgree {
 			bestAgree, bestM = a, m+1
 		}
 	}
@@ -186,21 +191,33 @@ func predictions(logits []float64, p int) []int {
 	return out
 }
 
-func agreement(z []float64, want []int, p int) float64 {
-	n := 0
-	for r, y := range want {
+// agreement is the share of the circuit's inputs on which logits z [p·p, p]
+// answer as the circuit.
+func agreement(z []float64, c *Circuit, p int) float64 {
+	n, all := 0, 0
+	for r, y := range c.Pred {
+		if !c.inView(r) {
+			continue
+		}
+		all++
 		if argmax(z[r*p:(r+1)*p]) == y {
 			n++
 		}
 	}
-	return float64(n) / float64(len(want))
+	return float64(n) / float64(all)
 }
 
-// measure scores grid predictions pred [p·p] on the table's rows.
-func measure(t *table.Table, pred []int, p int) Outcome {
+// measure scores grid predictions pred [p·p] on the table's rows in the
+// circuit's view.
+func measure(t *table.Table, pred []int, c *Circuit) Outcome {
+	p := t.Meta.P
 	var clean, cleanOK, tr, trOK, te, teOK int
 	for i := range t.Len() {
-		y := pred[int(t.A[i])*p+int(t.B[i])]
+		r := int(t.A[i])*p + int(t.B[i])
+		if !c.inView(r) {
+			continue
+		}
+		y := pred[r]
 		switch {
 		case t.Kind[i] == table.KindClean && !t.Train[i]:
 			clean++

@@ -32,16 +32,24 @@ func (r *Report) WriteText(w io.Writer, run string) error {
 		}
 	}
 	fmt.Fprintf(w, "run %s (%s, p = %d, step %d): %d rows scored, %d of them not clean\n", run, r.Model, r.P, r.Step, len(r.Rows), anomalous)
+	formula, wave, of := "a+b", "any wave of a+b−c that peaks at c = a+b", ""
+	if v := r.View; v != nil && !v.Identity() {
+		formula, wave, of = v.Op.Formula, "any wave of i+j−k that peaks at k = i+j", fmt.Sprintf(" (of Z_%d)", v.N)
+		fmt.Fprintf(w, "view: %s\n", v)
+		if !v.Covers() {
+			fmt.Fprintf(w, "the inputs with a zero operand (answer 0, which has no log) are outside the view: %d rows to score are left out, and the shares below are of the view's inputs\n", r.Outside)
+		}
+	}
 	c := r.Circuit
-	fmt.Fprintf(w, "the network answers as its circuit on %.1f%% of the inputs it was not trained on (%.1f%% of all); the circuit answers (a+b) mod p on %.1f%% and holds %.1f%% of the logits' variance\n",
-		100*r.Generalises, 100*c.Agreement, 100*c.Accuracy, 100*c.Explained)
+	fmt.Fprintf(w, "the network answers as its circuit on %.1f%% of the inputs it was not trained on (%.1f%% of all); the circuit answers (%s) mod p on %.1f%% and holds %.1f%% of the logits' variance\n",
+		100*r.Generalises, 100*c.Agreement, formula, 100*c.Accuracy, 100*c.Explained)
 	if r.Generalises < MinAgreement {
-		fmt.Fprintf(w, "WARNING: below %.0f%%: the network does not compute a+b by a Fourier circuit on most inputs (not grokked?), so the scores below do not measure departures from one\n", 100*MinAgreement)
+		fmt.Fprintf(w, "WARNING: below %.0f%%: the network does not compute %s by a Fourier circuit on most inputs (not grokked?), so the scores below do not measure departures from one\n", 100*MinAgreement, formula)
 	}
 	if c.Every {
-		fmt.Fprintf(w, "key frequencies of the logits: none stand out, so every one (the circuit is any wave of a+b−c that peaks at c = a+b)\n\n")
+		fmt.Fprintf(w, "key frequencies of the logits: none stand out, so every one (the circuit is %s)\n\n", wave)
 	} else {
-		fmt.Fprintf(w, "key frequencies of the logits: %v\n\n", c.Key)
+		fmt.Fprintf(w, "key frequencies of the logits%s: %v\n\n", of, c.Key)
 	}
 
 	if len(r.Results) == 0 {
@@ -142,13 +150,18 @@ func pct(v float64) string {
 // recovered rule and the repairs are key-value metadata (JSON).
 func (r *Report) WriteParquet(w io.Writer, run string) error {
 	js := func(v any) string { b, _ := json.Marshal(v); return string(b) }
-	pw := parquet.NewGenericWriter[Result](w, parquet.Compression(&snappy.Codec{}),
+	opts := []parquet.WriterOption{parquet.Compression(&snappy.Codec{}),
 		parquet.KeyValueMetadata("run", run),
 		parquet.KeyValueMetadata("step", strconv.Itoa(r.Step)),
 		parquet.KeyValueMetadata("key_frequencies", js(r.Circuit.Key)),
 		parquet.KeyValueMetadata("rule", js(r.Rule)),
 		parquet.KeyValueMetadata("repairs", js(jsonSafe(r.Repairs))),
-	)
+	}
+	if v := r.View; v != nil && !v.Identity() { // the key frequencies are of Z_N
+		opts = append(opts, parquet.KeyValueMetadata("view", v.String()),
+			parquet.KeyValueMetadata("outside_view", strconv.Itoa(r.Outside)))
+	}
+	pw := parquet.NewGenericWriter[Result](w, opts...)
 	if _, err := pw.Write(r.Results); err != nil {
 		return err
 	}

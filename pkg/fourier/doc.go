@@ -55,4 +55,12 @@
 //     per-class projection onto cos/sin(w_k(a+b))).
 //   - [AnalyzeGromov]: per-neuron frequency, IPR and phases of Gromov's
 //     quadratic MLP; [AnalyticGromov] builds its analytic solution.
+//
+// # Other operations
+//
+// a−b, a·b and a/b are addition on Z_N once their operands and answers are
+// relabelled (arith.View: b reflected; the discrete log on Z_{p−1}).
+// [ViewInputs], [ViewLogits], [PickRows], [PickCols] and [ViewGromov] put a
+// network's arrays in the view's order, and every function above then
+// applies with p = N (the basis supports any N ≥ 2, even ones included).
 package fourier

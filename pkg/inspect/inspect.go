@@ -12,6 +12,7 @@ import (
 
 	"github.com/gomlx/compute"
 
+	"github.com/grokkit/grokkit/pkg/arith"
 	"github.com/grokkit/grokkit/pkg/fourier"
 	"github.com/grokkit/grokkit/pkg/infer"
 	"github.com/grokkit/grokkit/pkg/model"
@@ -40,32 +41,84 @@ type Options struct {
 	KeyFreqs []int
 }
 
-// Input is a run's table as the analysis needs it: every pair, a-major.
+// Input is a run's table as the analysis needs it: the inputs of the
+// operation's view (arith.View: the operation as addition on Z_N), in the
+// view's order.
 type Input struct {
 	Table *table.Table
-	rows  []int // rows[a*p+b] = index of (a, b) in Table
-	train []bool
-	test  []bool
+	View  *arith.View
+	// Outside counts the table's rows outside the view (a zero operand of
+	// a·b or a/b), which the measures leave out.
+	Outside int
+	rows    []int // [N·N]: rows[i·N+j] = index in Table of input (View.A[i], View.B[j])
+	train   []bool
+	test    []bool
 }
 
-// NewInput checks that t holds every pair of a+b mod p (the Fourier
-// measures are about addition) and indexes it.
+// NewInput checks that t's operation is addition on a cyclic group under
+// some relabelling (its view; the Fourier measures are about addition) and
+// that t holds every input of the view, and indexes them.
 func NewInput(t *table.Table) (*Input, error) {
 	p := t.Meta.P
-	if t.Meta.Op != "add" {
-		return nil, fmt.Errorf("the Fourier measures are defined for a+b; this table is %s", t.Meta.Op)
+	op, err := arith.Lookup(t.Meta.Op)
+	if err != nil {
+		return nil, err
 	}
-	if t.Len() != p*p {
-		return nil, fmt.Errorf("the table has %d rows, not all %d pairs", t.Len(), p*p)
+	v, err := arith.NewView(op, p)
+	if err != nil {
+		return nil, err
 	}
-	in := &Input{Table: t, rows: make([]int, p*p), train: make([]bool, p*p), test: make([]bool, p*p)}
+	if all := definedPairs(op, p); t.Len() != all {
+		return nil, fmt.Errorf("the table has %d rows, not all %d pairs", t.Len(), all)
+	}
+	n := v.N
+	in := &Input{Table: t, View: v, rows: make([]int, n*n), train: make([]bool, n*n), test: make([]bool, n*n)}
+	for i := range in.rows {
+		in.rows[i] = -1
+	}
 	for i := range t.Len() {
-		k := int(t.A[i])*p + int(t.B[i])
+		a, b := int(t.A[i]), int(t.B[i])
+		if !v.In(a, b) {
+			in.Outside++
+			continue
+		}
+		k := v.ElemA(a)*n + v.ElemB(b)
 		in.rows[k] = i
 		in.train[k] = t.Train[i]
 		in.test[k] = !t.Train[i]
 	}
+	for k, i := range in.rows {
+		if i < 0 {
+			return nil, fmt.Errorf("the table lacks the input (%d, %d)", v.A[k/n], v.B[k%n])
+		}
+	}
 	return in, nil
+}
+
+// definedPairs counts the inputs (a, b) of op's table (a/b has no b = 0).
+func definedPairs(op arith.Op, p int) int {
+	n := 0
+	for a := range p {
+		for b := range p {
+			if op.Defined(a, b) {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// Describe says how the operation was analysed, for reports; "" for a+b.
+func (in *Input) Describe() string {
+	v := in.View
+	if v.Identity() {
+		return ""
+	}
+	s := v.String()
+	if !v.Covers() {
+		s += fmt.Sprintf("; the %d inputs with a zero operand are left out, and class 0 from the softmax", in.Outside)
+	}
+	return s
 }
 
 // Transformer measures a nanda network. key may be nil: the network's own
@@ -79,10 +132,15 @@ func Transformer(b compute.Backend, n *infer.Net, in *Input, opt Options) ([]Row
 		out = append(out, Row{Step: step, Measure: measure, Index: int64(index), Value: v})
 	}
 
-	WE := toF64(n.Params["embed.W_E"].Data[:p*d])                                                             // [p, d_model]: the "=" row dropped
-	embed := fourier.FreqNorms(WE, p, d)                                                                      // [⌊p/2⌋+1]
-	WL := matmul(toF64(n.Params["blocks.0.mlp.W_out"].Data), toF64(n.Params["unembed.W_U"].Data), dmlp, d, p) // [d_mlp, p]
-	wl := fourier.FreqNormsT(WL, dmlp, p)                                                                     // [⌊p/2⌋+1]
+	// Everything below is in the view's order: inputs (i, j) and classes k
+	// of Z_N (for a+b, N = p and the orders are the table's).
+	v := in.View
+	N := v.N
+	WE := fourier.PickRows(toF64(n.Params["embed.W_E"].Data[:p*d]), d, v.A) // [N, d_model]: a's tokens (b's have the same norms); "=" dropped
+	embed := fourier.FreqNorms(WE, N, d)                                    // [⌊N/2⌋+1]
+	WL := matmul(toF64(n.Params["blocks.0.mlp.W_out"].Data), toF64(n.Params["unembed.W_U"].Data), dmlp, d, p)
+	WL = fourier.PickCols(WL, dmlp, p, v.C) // [d_mlp, N]
+	wl := fourier.FreqNormsT(WL, dmlp, N)   // [⌊N/2⌋+1]
 	for k := range embed {
 		add("embed_norm", k, embed[k])
 		add("wl_norm", k, wl[k])
@@ -91,26 +149,27 @@ func Transformer(b compute.Backend, n *infer.Net, in *Input, opt Options) ([]Row
 	add("gini_wl", -1, fourier.Gini(wl[1:]))
 
 	d2 := infer.NewData(in.Table, n.Config.Model.Equals)
-	acts := make([]float64, p*p*dmlp) // [p, p, d_mlp] a-major
+	acts := make([]float64, N*N*dmlp) // [N, N, d_mlp] i-major
 	if err := n.Hidden(b, d2, in.rows, func(start int, h []float64) {
 		copy(acts[start*dmlp:], h)
 	}); err != nil {
 		return nil, nil, err
 	}
-	clusters := fourier.ClusterNeurons(acts, p, dmlp)
+	clusters := fourier.ClusterNeurons(acts, N, dmlp)
 	add("neurons_one_freq", -1, clusters.FracAbove(OneFreqThreshold))
 	counts := clusters.Clusters(OneFreqThreshold)
 	for _, k := range sortedKeys(counts) {
 		add("neuron_cluster_size", k, float64(counts[k]))
 	}
 
-	logits := make([]float64, p*p*p) // [p·p, p]
+	logits := make([]float64, N*N*p) // [N·N, p]
 	if err := n.Logits(b, d2, in.rows, func(start int, l []float64) { copy(logits[start*p:], l) }); err != nil {
 		return nil, nil, err
 	}
+	logits = fourier.PickCols(logits, N*N, p, v.C) // [N·N, N]
 	// The same rule as evalsplit --detect: the logits' spectrum along
-	// a+b−c, with the neuron clusters as evidence.
-	key := fourier.NetworkKeyFrequencies(logits, p, &clusters)
+	// i+j−k, with the neuron clusters as evidence.
+	key := fourier.NetworkKeyFrequencies(logits, N, &clusters)
 	for _, k := range key.Freqs {
 		add("key_frequency", k, key.Shares[k])
 	}
@@ -118,9 +177,9 @@ func Transformer(b compute.Backend, n *infer.Net, in *Input, opt Options) ([]Row
 	if opt.KeyFreqs != nil {
 		use = opt.KeyFreqs
 	}
-	train := fourier.RestrictedExcluded(logits, p, nil, in.train, use, opt.Projection)
-	all := fourier.RestrictedExcluded(logits, p, nil, nil, use, opt.Projection)
-	test := fourier.RestrictedExcluded(logits, p, nil, in.test, use, opt.Projection)
+	train := fourier.RestrictedExcluded(logits, N, nil, in.train, use, opt.Projection)
+	all := fourier.RestrictedExcluded(logits, N, nil, nil, use, opt.Projection)
+	test := fourier.RestrictedExcluded(logits, N, nil, in.test, use, opt.Projection)
 	add("cross_entropy_train", -1, train.Full)
 	add("cross_entropy_test", -1, test.Full)
 	add("restricted_loss", -1, all.Restricted)
@@ -129,12 +188,17 @@ func Transformer(b compute.Backend, n *infer.Net, in *Input, opt Options) ([]Row
 	return out, use, nil
 }
 
-// MLP measures a gromov network from its weights alone.
-func MLP(n *infer.Net) []Row {
+// MLP measures a gromov network from its weights alone, in the view of
+// the operation (v; see Input).
+func MLP(n *infer.Net, v *arith.View) []Row {
 	c := n.Model.Config()
-	p, width := c.P, c.Width
+	width := c.Width
 	step := int64(n.Step)
-	neurons := fourier.AnalyzeGromov(toF64(n.Params["W1"].Data), toF64(n.Params["W2"].Data), p, width)
+	W1, W2 := toF64(n.Params["W1"].Data), toF64(n.Params["W2"].Data) // [width, 2p], [p, width]
+	if !v.Identity() {
+		W1, W2 = fourier.ViewGromov(W1, W2, width, v) // [width, 2N], [N, width]
+	}
+	neurons := fourier.AnalyzeGromov(W1, W2, v.N, width)
 	var out []Row
 	add := func(measure string, index int, v float64) {
 		out = append(out, Row{Step: step, Measure: measure, Index: int64(index), Value: v})

@@ -15,10 +15,15 @@ import (
 )
 
 // WriteParquet writes the rows in long format; the run and the key
-// frequencies used are metadata.
-func WriteParquet(w io.Writer, run string, key []int, rows []Row) error {
-	pw := parquet.NewGenericWriter[Row](w, parquet.Compression(&snappy.Codec{}),
-		parquet.KeyValueMetadata("run", run), parquet.KeyValueMetadata("key_frequencies", ints(key)))
+// frequencies used are metadata, and so is the view (Input.Describe) when
+// the operation is not a+b: its frequencies and indices are then of Z_N.
+func WriteParquet(w io.Writer, run, view string, key []int, rows []Row) error {
+	opts := []parquet.WriterOption{parquet.Compression(&snappy.Codec{}),
+		parquet.KeyValueMetadata("run", run), parquet.KeyValueMetadata("key_frequencies", ints(key))}
+	if view != "" {
+		opts = append(opts, parquet.KeyValueMetadata("view", view))
+	}
+	pw := parquet.NewGenericWriter[Row](w, opts...)
 	if _, err := pw.Write(rows); err != nil {
 		return err
 	}
@@ -39,8 +44,8 @@ var scalars = []string{"gini_embed", "gini_wl", "neurons_one_freq", "restricted_
 
 // WriteTable prints one line per step with the scalar measures, then the
 // key frequencies (transformer) or the neurons per frequency (MLP) of the
-// last step.
-func WriteTable(w io.Writer, run, modelName string, key []int, rows []Row) error {
+// last step; view (Input.Describe) is said first when not "".
+func WriteTable(w io.Writer, run, modelName, view string, key []int, rows []Row) error {
 	byStep := map[int64]map[string]float64{}
 	var steps []int64
 	present := map[string]bool{}
@@ -57,6 +62,11 @@ func WriteTable(w io.Writer, run, modelName string, key []int, rows []Row) error
 	}
 	sort.Slice(steps, func(i, j int) bool { return steps[i] < steps[j] })
 	fmt.Fprintf(w, "run %s (%s)\n", run, modelName)
+	along := "a+b−c"
+	if view != "" {
+		fmt.Fprintf(w, "view: %s\n", view)
+		along = "i+j−k in the view"
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprint(tw, "step\t")
 	var cols []string
@@ -94,7 +104,7 @@ func WriteTable(w io.Writer, run, modelName string, key []int, rows []Row) error
 				clusters = append(clusters, fmt.Sprintf("%s: %.0f", name, r.Value))
 			}
 		}
-		fmt.Fprintf(w, "key frequencies at step %d (share of the logits' Fourier norm² along a+b−c): %s\n", last, orNone(strings.Join(own, ", ")))
+		fmt.Fprintf(w, "key frequencies at step %d (share of the logits' Fourier norm² along %s): %s\n", last, along, orNone(strings.Join(own, ", ")))
 		fmt.Fprintf(w, "neurons per frequency at step %d (> 85%% of variance): %s\n", last, strings.Join(clusters, ", "))
 		return nil
 	}

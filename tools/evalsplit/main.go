@@ -24,7 +24,7 @@ type flags struct {
 	Table      string           `placeholder:"TABLE" help:"Table to score on (default: the run's own data.parquet); - for stdin."`
 	Checkpoint int              `default:"-1" placeholder:"STEP" help:"Score the checkpoint of this step (default: the final weights)."`
 	PerExample bool             `help:"One row per input: prediction, margin, loss on label and on clean (with --detect: every anomaly score)."`
-	Detect     bool             `help:"Backdoor and noise detection from the weights: anomaly scores with their AUROC per kind, the recovered rule, and repairs (a+b tables)."`
+	Detect     bool             `help:"Backdoor and noise detection from the weights: anomaly scores with their AUROC per kind, the recovered rule, and repairs (a+b, and a-b, a*b, a/b as addition in their views; see fourier --help)."`
 	AllRows    bool             `help:"--detect: score every row, not only the training rows."`
 	KeyFreqs   []int            `placeholder:"K,..." help:"--detect: key frequencies of the circuit (default: the logits' own)."`
 	Plot       string           `placeholder:"PNG" help:"--detect: also draw the scores' AUROC and ROC curves here."`

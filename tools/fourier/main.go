@@ -1,4 +1,6 @@
-// Command fourier measures how a trained network computes a+b mod p.
+// Command fourier measures how a trained network computes a∘b mod p, as
+// addition on a cyclic group (arith.View: a+b itself, a−b with b reflected,
+// a·b and a/b through the discrete logarithm).
 package main
 
 import (
@@ -37,16 +39,23 @@ type flags struct {
 	Version         kong.VersionFlag `help:"Print the version."`
 }
 
-const description = `Fourier analysis of a trained run (a+b mod p).
+const description = `Fourier analysis of a trained run (a+b mod p, and a-b, a*b, a/b as addition).
+
+The operation is analysed as addition on a cyclic group Z_N: a+b on Z_p;
+a-b on Z_p with b reflected (a-b = a+(-b)); a*b and a/b (prime p) on
+Z_(p-1) through the discrete log to the smallest generator g (a = g^i,
+b = g^(+-j), c = g^k), leaving out the inputs with a zero operand and the
+class 0. Frequencies are then of Z_N, and the report names the view. The
+polynomial operations are addition on no cyclic group: refused, saying why.
 
 Transformer (nanda): the Fourier norms of the embedding W_E and of W_L =
 W_out·W_U per frequency; the key frequencies (the same rule as evalsplit
---detect: the logits' Fourier norm along a+b−c; with K = ⌊p/2⌋, once one
-frequency holds ≥ 3/K of it, every frequency at ≥ 3/K or at ≥ half the
-largest share, and every frequency with a neuron cluster, provided they
-stand apart from the rest and explain ≥ 50%); the Gini coefficients of both spectra; the share of MLP neurons
-with > 85% of their variance at one frequency; Nanda et al.'s restricted loss
-(all rows) and excluded loss (train rows) for the final key frequencies.
+--detect: the logits' Fourier norm along a+b−c, cut at its largest drop,
+which must be ≥ 4× with ≥ 50% of the norm above it, plus every frequency
+with a clear neuron cluster); the Gini coefficients of both spectra; the
+share of MLP neurons with > 85% of their variance at one frequency; Nanda
+et al.'s restricted loss (all rows) and excluded loss (train rows) for the
+final key frequencies.
 MLP (gromov): each neuron's dominant frequency, IPR and phase residual
 φ1 + φ2 − φ3.`
 
@@ -72,6 +81,7 @@ func analyse(env cli.Env, f *flags) error {
 	if cfg.Model.Name != "nanda" && (f.Projection != "" || f.KeyFreqs != nil) {
 		return fmt.Errorf("--projection and --key-freqs apply to the transformer; %s is a %s run", f.Run, cfg.Model.Name)
 	}
+	// Frequencies of Z_p and of a view's Z_(p−1) both run to ⌊p/2⌋ (odd p).
 	if err := fourier.CheckKeyFreqs(f.KeyFreqs, cfg.Model.P); err != nil {
 		return fmt.Errorf("%s: --key-freqs: %w", f.Run, err)
 	}
@@ -130,9 +140,9 @@ func analyse(env cli.Env, f *flags) error {
 	}
 	return outfile.Write(f.Output, env.Stdout, func(w io.Writer) error {
 		if f.Format == "table" {
-			return inspect.WriteTable(w, f.Run, cfg.Model.Name, key, rows)
+			return inspect.WriteTable(w, f.Run, cfg.Model.Name, in.Describe(), key, rows)
 		}
-		return inspect.WriteParquet(w, f.Run, key, rows)
+		return inspect.WriteParquet(w, f.Run, in.Describe(), key, rows)
 	})
 }
 
@@ -150,7 +160,7 @@ func measure(b compute.Backend, run, modelName string, steps []int, in *inspect.
 			if err != nil {
 				return nil, nil, err
 			}
-			rows = append(rows, inspect.MLP(n)...)
+			rows = append(rows, inspect.MLP(n, in.View)...)
 		}
 		return rows, nil, nil
 	}
