@@ -40,7 +40,8 @@ func ints(xs []int) string {
 
 // scalars are the one-value measures, in the order the text table shows.
 var scalars = []string{"gini_embed", "gini_wl", "neurons_one_freq", "restricted_loss", "excluded_loss",
-	"cross_entropy_train", "cross_entropy_test", "ipr_mean", "ipr_median", "phase_residual_median", "weight_norm_sq"}
+	"cross_entropy_train", "cross_entropy_test", "ipr_mean", "ipr_median", "phase_residual_median", "weight_norm_sq",
+	"gradient_symmetricity", "distance_irrelevance"}
 
 // WriteTable prints one line per step with the scalar measures, then the
 // key frequencies (transformer) or the neurons per frequency (MLP) of the
@@ -80,7 +81,11 @@ func WriteTable(w io.Writer, run, modelName, view string, key []int, rows []Row)
 	for _, s := range steps {
 		fmt.Fprintf(tw, "%d\t", s)
 		for _, m := range cols {
-			fmt.Fprintf(tw, "%.4g\t", byStep[s][m])
+			if x, ok := byStep[s][m]; ok {
+				fmt.Fprintf(tw, "%.4g\t", x)
+			} else {
+				fmt.Fprint(tw, "-\t")
+			}
 		}
 		fmt.Fprintln(tw)
 	}

@@ -55,7 +55,8 @@ which must be ≥ 4× with ≥ 50% of the norm above it, plus every frequency
 with a clear neuron cluster); the Gini coefficients of both spectra; the
 share of MLP neurons with > 85% of their variance at one frequency; Nanda
 et al.'s restricted loss (all rows) and excluded loss (train rows) for the
-final key frequencies.
+final key frequencies; for a+b, Zhong et al.'s clock-or-pizza measures
+(gradient symmetricity and distance irrelevance).
 MLP (gromov): each neuron's dominant frequency, IPR and phase residual
 φ1 + φ2 − φ3.`
 
