@@ -42,7 +42,7 @@ endif
 # The DuckDB reader test runs when scripts/duckdb-setup.sh has installed it.
 export DUCKDB_NODE_MODULES ?= $(CURDIR)/$(DUCKDB_DIR)/node_modules
 
-.PHONY: help build test vet fmt-check bench demo quickstart reproduce-nanda reproduce-gromov reproduce-doshi reproduce-doshi-cells reproduce-power detect-backdoor detect-table detect-bench gpu-check sweep duckdb fuzz clean
+.PHONY: help build test vet fmt-check bench demo quickstart reproduce-nanda reproduce-gromov reproduce-doshi reproduce-doshi-cells reproduce-power reproduce-pizza detect-backdoor detect-table detect-bench gpu-check sweep duckdb fuzz clean
 
 help: ## List the targets.
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -132,6 +132,20 @@ POWER_SPEC := $(if $(filter 1,$(FULL)),sweeps/power-full.yaml,sweeps/power-cpu.y
 
 reproduce-power: build ## Power et al.: steps to generalise against train fraction for a+b and a−b (FULL=1: p = 97 with a/b, for Slurm).
 	scripts/sweep.sh $(POWER_SPEC) $(POWER)$(if $(filter 1,$(FULL)),-full,) 1 train-fraction op grok_step test_accuracy
+
+# Zhong et al. (scripts/reproduce-pizza.sh): clock or pizza against the
+# attention rate. CPU preset: p = 31, 80% train, the quickstart transformer,
+# α ∈ {0, 0.5, 1} × 3 seeds (packed), 3,000 steps (~4 min); FULL=1: their
+# p = 59 with d_model 128, 4 heads, 20,000 steps.
+PIZZA      := $(OUT)/pizza
+ifeq ($(FULL),1)
+PIZZA_ENV  := P=59 STEPS=20000 FIT="--d-model 128 --n-heads 4 --d-head 32 --d-mlp 512 --lr 1e-3 --weight-decay 2 --eval-every 100 --checkpoint-every 2000"
+else
+PIZZA_ENV  :=
+endif
+
+reproduce-pizza: build ## Zhong et al.: gradient symmetricity and distance irrelevance against the attention rate (~4 min; FULL=1: p = 59).
+	$(PIZZA_ENV) scripts/reproduce-pizza.sh $(PIZZA)$(if $(filter 1,$(FULL)),-full,)
 
 # Backdoor detection from the weights (scripts/detect-backdoor.sh): CPU preset
 # p = 47, half the pairs for training; DETECT_P=113 DETECT_FRACTION=0.3 and

@@ -2,6 +2,7 @@ package tools_test
 
 import (
 	"bufio"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -198,4 +199,29 @@ func gridRow(t *testing.T, sweep, z, y string) ([]string, string) {
 		}
 	}
 	return nil, string(grid)
+}
+
+// make reproduce-pizza, shrunken (p = 13, 300 steps, two rates, two seeds
+// packed): a row per rate and seed; constant attention (α = 0) makes the
+// gradients at a's and b's positions equal whatever was learnt (symmetricity
+// 1), ordinary attention does not.
+func TestReproducePizzaShrunken(t *testing.T) {
+	out := t.TempDir()
+	runScript(t, "reproduce-pizza.sh", []string{"P=13", "RATES=0 1", "SEEDS=1 2", "STEPS=300",
+		"FIT=--d-model 16 --n-heads 2 --d-head 8 --d-mlp 32 --lr 3e-3 --eval-every 50 --checkpoint-every 100"}, out)
+	rows := fields(t, filepath.Join(out, "pizza.txt"), "rate")
+	if len(rows) != 4 {
+		t.Fatalf("pizza table has %d rows: %v", len(rows), rows)
+	}
+	for _, r := range rows {
+		sym, dist := num(t, r[4]), num(t, r[5])
+		switch {
+		case r[0] == "0" && math.Abs(sym-1) > 1e-4:
+			t.Errorf("α = 0, seed %s: symmetricity %v, want 1", r[1], sym)
+		case r[0] == "1" && !(sym < 0.999):
+			t.Errorf("α = 1, seed %s: symmetricity %v, want below 1", r[1], sym)
+		case !(dist > 0 && dist < 1.5):
+			t.Errorf("rate %s, seed %s: distance irrelevance %v out of range", r[0], r[1], dist)
+		}
+	}
 }
