@@ -42,7 +42,7 @@ endif
 # The DuckDB reader test runs when scripts/duckdb-setup.sh has installed it.
 export DUCKDB_NODE_MODULES ?= $(CURDIR)/$(DUCKDB_DIR)/node_modules
 
-.PHONY: help build test vet fmt-check bench demo quickstart reproduce-nanda reproduce-gromov reproduce-doshi reproduce-doshi-cells reproduce-power reproduce-pizza detect-backdoor detect-table detect-bench gpu-check sweep duckdb fuzz clean
+.PHONY: help build test vet fmt-check bench demo quickstart reproduce-nanda reproduce-gromov reproduce-doshi reproduce-doshi-cells reproduce-power reproduce-pizza reproduce-grokfast detect-backdoor detect-table detect-bench gpu-check sweep duckdb fuzz clean
 
 help: ## List the targets.
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -132,6 +132,14 @@ POWER_SPEC := $(if $(filter 1,$(FULL)),sweeps/power-full.yaml,sweeps/power-cpu.y
 
 reproduce-power: build ## Power et al.: steps to generalise against train fraction for a+b and a−b (FULL=1: p = 97 with a/b, for Slurm).
 	scripts/sweep.sh $(POWER_SPEC) $(POWER)$(if $(filter 1,$(FULL)),-full,) 1 train-fraction op grok_step test_accuracy
+
+# Lee et al.'s Grokfast (scripts/reproduce-grokfast.sh): steps to 95% test
+# accuracy with no filter, EMA and MA on a·b mod 31 (Adam, no weight decay,
+# 2 packed seeds, at most 20,000 steps; ~20 min); FULL=1: their p = 97.
+GROKFAST   := $(OUT)/grokfast
+
+reproduce-grokfast: build ## Grokfast: steps to 95% test accuracy without a filter, with EMA and with MA (~20 min; FULL=1: p = 97).
+	$(if $(filter 1,$(FULL)),P=97 STEPS=100000,) scripts/reproduce-grokfast.sh $(GROKFAST)$(if $(filter 1,$(FULL)),-full,)
 
 # Zhong et al. (scripts/reproduce-pizza.sh): clock or pizza against the
 # attention rate. CPU preset: p = 31, 80% train, the quickstart transformer,

@@ -225,3 +225,27 @@ func TestReproducePizzaShrunken(t *testing.T) {
 		}
 	}
 }
+
+// make reproduce-grokfast, shrunken (p = 11, 200 steps, no filter and MA,
+// two seeds packed): a row per filter and seed, with the steps to 95% test
+// accuracy (">N" for a run that never got there) and its final accuracy,
+// which must agree: a run that stopped before its last step reached 95%.
+func TestReproduceGrokfastShrunken(t *testing.T) {
+	out := t.TempDir()
+	runScript(t, "reproduce-grokfast.sh", []string{"P=11", "FILTERS=none ma", "SEEDS=1 2", "STEPS=200",
+		"FIT=--optimizer adam --weight-decay 1 --lr 3e-3 --d-model 16 --n-heads 2 --d-head 8 --d-mlp 32 --eval-every 20 --checkpoint-every 100"}, out)
+	rows := fields(t, filepath.Join(out, "grokfast.txt"), "filter")
+	if len(rows) != 4 {
+		t.Fatalf("grokfast table has %d rows: %v", len(rows), rows)
+	}
+	for _, r := range rows {
+		acc := num(t, strings.TrimSuffix(r[3], "%"))
+		reached := !strings.HasPrefix(r[2], ">")
+		if reached != (acc >= 95) {
+			t.Errorf("filter %s seed %s: steps %s but final test accuracy %v%%", r[0], r[1], r[2], acc)
+		}
+		if reached && num(t, r[2]) > 200 {
+			t.Errorf("filter %s seed %s: %s steps, past the 200 given", r[0], r[1], r[2])
+		}
+	}
+}
