@@ -9,7 +9,6 @@ import (
 	"github.com/grokkit/grokkit/pkg/fourier"
 	"github.com/grokkit/grokkit/pkg/infer"
 	"github.com/grokkit/grokkit/pkg/model"
-	"github.com/grokkit/grokkit/pkg/table"
 )
 
 // Grid is a network evaluated on every input of Z_p², row a·p+b.
@@ -45,7 +44,7 @@ func NewGrid(backend compute.Backend, n *infer.Net) (*Grid, error) {
 		return nil, fmt.Errorf("--detect analyses %s runs; this is a %s run", strings.Join(model.Supporting(model.AnalysisDetect), " and "), n.Config.Model.Name)
 	}
 	p := n.Config.Model.P
-	t := allInputs(p)
+	t := infer.AllPairs(p)
 	d := infer.NewData(t, n.Config.Model.Equals)
 	rows := make([]int, p*p)
 	for i := range rows {
@@ -79,19 +78,6 @@ func float64s(x []float32) []float64 {
 		out[i] = float64(v)
 	}
 	return out
-}
-
-// allInputs is the table of every (a, b), row a·p+b (labels unused).
-func allInputs(p int) *table.Table {
-	t := &table.Table{Meta: table.Meta{P: p}}
-	for a := range p {
-		for b := range p {
-			t.A, t.B = append(t.A, int32(a)), append(t.B, int32(b))
-		}
-	}
-	t.Label, t.Clean = make([]int32, p*p), make([]int32, p*p)
-	t.Train, t.Kind = make([]bool, p*p), make([]string, p*p)
-	return t
 }
 
 // Readout returns the hidden layer's map into the logits [H, p] and H:

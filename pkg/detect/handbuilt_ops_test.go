@@ -54,16 +54,9 @@ func handBuiltOp(v *arith.View, key []int, planted map[[2]int]int, alpha, beta f
 		r[0] = beta
 		g = withUnit(g, h, r)
 	}
-	inputs := make([][2]int, 0, len(planted))
-	for in := range planted {
-		inputs = append(inputs, in)
-	}
-	slices.SortFunc(inputs, func(x, y [2]int) int { return (x[0]*p + x[1]) - (y[0]*p + y[1]) })
-	for _, in := range inputs {
-		h, r := make([]float64, p*p), make([]float64, p)
-		h[in[0]*p+in[1]] = 1
-		r[planted[in]] = beta
-		g = withUnit(g, h, r)
+	units, readouts := memorisingUnits(p, planted, beta)
+	for i := range units {
+		g = withUnit(g, units[i], readouts[i])
 	}
 	return g
 }

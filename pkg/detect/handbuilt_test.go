@@ -36,17 +36,8 @@ func handBuilt(p int, key []int, planted map[[2]int]int, alpha, beta float64) *G
 			units, readouts = append(units, h), append(readouts, r)
 		}
 	}
-	inputs := make([][2]int, 0, len(planted))
-	for in := range planted {
-		inputs = append(inputs, in)
-	}
-	slices.SortFunc(inputs, func(x, y [2]int) int { return (x[0]*p + x[1]) - (y[0]*p + y[1]) })
-	for _, in := range inputs {
-		h, r := make([]float64, p*p), make([]float64, p)
-		h[in[0]*p+in[1]] = 1
-		r[planted[in]] = beta
-		units, readouts = append(units, h), append(readouts, r)
-	}
+	memo, memoOut := memorisingUnits(p, planted, beta)
+	units, readouts = append(units, memo...), append(readouts, memoOut...)
 	H := len(units)
 	g := &Grid{P: p, H: H, Logits: make([]float64, p*p*p), Hidden: make([]float64, p*p*H), Readout: make([]float64, H*p)}
 	for j, h := range units {
@@ -311,4 +302,21 @@ func TestCleanNetworkHasNoRule(t *testing.T) {
 			t.Errorf("key %v: report\n%s", key, buf.String())
 		}
 	}
+}
+
+// memorisingUnits are one hidden unit per planted input (a, b), in row
+// order: active on that input alone, writing beta to its planted class.
+func memorisingUnits(p int, planted map[[2]int]int, beta float64) (units, readouts [][]float64) {
+	inputs := make([][2]int, 0, len(planted))
+	for in := range planted {
+		inputs = append(inputs, in)
+	}
+	slices.SortFunc(inputs, func(x, y [2]int) int { return (x[0]*p + x[1]) - (y[0]*p + y[1]) })
+	for _, in := range inputs {
+		h, r := make([]float64, p*p), make([]float64, p)
+		h[in[0]*p+in[1]] = 1
+		r[planted[in]] = beta
+		units, readouts = append(units, h), append(readouts, r)
+	}
+	return units, readouts
 }

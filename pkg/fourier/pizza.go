@@ -1,6 +1,10 @@
 package fourier
 
-import "math"
+import (
+	"math"
+
+	"gonum.org/v1/gonum/stat"
+)
 
 // Clock or pizza (Zhong et al. 2023, arXiv 2306.17844; code
 // fjzzq2002/pizza): two measures that tell the two algorithms a network
@@ -29,9 +33,9 @@ func DistanceIrrelevance(L []float64, p int) float64 {
 	}
 	mean := 0.0
 	for _, col := range bySum {
-		mean += popStd(col)
+		mean += stat.PopStdDev(col, nil)
 	}
-	return mean / float64(p) / popStd(L)
+	return mean / float64(p) / stat.PopStdDev(L, nil)
 }
 
 // GradientSymmetricity is their mean, over (a, b, c) triples, of the
@@ -49,17 +53,4 @@ func GradientSymmetricity(grads [][2][]float64) float64 {
 		total += ab / math.Sqrt(aa) / math.Sqrt(bb)
 	}
 	return total / float64(len(grads))
-}
-
-func popStd(x []float64) float64 {
-	mean := 0.0
-	for _, v := range x {
-		mean += v
-	}
-	mean /= float64(len(x))
-	ss := 0.0
-	for _, v := range x {
-		ss += (v - mean) * (v - mean)
-	}
-	return math.Sqrt(ss / float64(len(x)))
 }

@@ -71,3 +71,17 @@ func Chunks(rows []int) (chunks [][]int, real []int) {
 	}
 	return chunks, real
 }
+
+// AllPairs is a table of every input (a, b) at modulus p, row a·p+b, for
+// running a network on the whole grid (its labels are zeros, unused).
+func AllPairs(p int) *table.Table {
+	t := &table.Table{Meta: table.Meta{P: p}}
+	for a := range p {
+		for b := range p {
+			t.A, t.B = append(t.A, int32(a)), append(t.B, int32(b))
+		}
+	}
+	t.Label, t.Clean = make([]int32, p*p), make([]int32, p*p)
+	t.Train, t.Kind = make([]bool, p*p), make([]string, p*p)
+	return t
+}

@@ -185,8 +185,8 @@ func Transformer(b compute.Backend, n *infer.Net, in *Input, opt Options) ([]Row
 	add("restricted_loss", -1, all.Restricted)
 	add("excluded_loss", -1, train.Excluded)
 	add("weight_norm_sq", -1, model.SumSquares(n.Params))
-	if v.Op.Name == "add" { // clock or pizza: Zhong et al. define both measures on a+b
-		cp, err := MeasureClockPizza(b, n)
+	if v.Op.Name == "add" { // clock or pizza: Zhong et al. define both measures on a+b (here N = p)
+		cp, err := clockPizza(b, n, d2, in.rows, logits)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -1,10 +1,6 @@
 package inspect
 
 import (
-	"bytes"
-	"context"
-	"io"
-	"path/filepath"
 	"slices"
 	"testing"
 
@@ -28,19 +24,12 @@ func trainOp(t *testing.T, op string, frac float64, m runs.ModelSpec, tr runs.Tr
 	if err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	if err := table.Write(&buf, tb); err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(t.TempDir(), "run")
 	m.P = 23
 	tr.Beta1, tr.Beta2, tr.Eps, tr.WarmupSteps, tr.Seed = 0.9, 0.98, 1e-8, 10, 23093
 	tr.LogitsDType, tr.Optimizer, tr.StopAtTestAcc, tr.Patience = "float64", train.AdamW, 0.99, 3
 	tr.CheckpointEvery = tr.Steps
 	cfg := &runs.Config{Data: runs.DataInfo{Source: op}, Model: m, Train: tr}
-	if err := train.Start(context.Background(), []string{dir}, []*runs.Config{cfg}, []*table.Table{tb}, [][]byte{buf.Bytes()}, io.Discard); err != nil {
-		t.Fatal(err)
-	}
+	dir := trainOnTable(t, tb, cfg)
 	steps, err := runs.Checkpoints(dir)
 	if err != nil {
 		t.Fatal(err)

@@ -13,7 +13,6 @@ import (
 	"github.com/grokkit/grokkit/pkg/infer"
 	"github.com/grokkit/grokkit/pkg/model"
 	"github.com/grokkit/grokkit/pkg/seeded"
-	"github.com/grokkit/grokkit/pkg/table"
 )
 
 // ClockPizza are Zhong et al.'s two measures of a transformer trained on
@@ -28,41 +27,23 @@ type ClockPizza struct {
 // over, as their code does (100, drawn at random).
 const symmetryTriples = 100
 
-// MeasureClockPizza computes both measures of a transformer whose inputs
-// are "a b =" with learned positional embeddings: the correct logit
-// (a+b) mod p over every pair, and for seeded random triples the gradients
-// of logit c with respect to the residual stream's inputs at a's and b's
-// positions, which are the gradients of the positional embedding's rows 0
-// and 1 (each row enters at one position only, even when a = b).
-func MeasureClockPizza(b compute.Backend, n *infer.Net) (ClockPizza, error) {
+// clockPizza computes both measures of a transformer whose inputs are
+// "a b =" with learned positional embeddings, from its logits on every pair
+// [p·p, p] (row a·p+b; the correct one is (a+b) mod p) and, for seeded
+// random triples, the gradients of logit c with respect to the residual
+// stream's inputs at a's and b's positions, which are the gradients of the
+// positional embedding's rows 0 and 1 (each row enters at one position only,
+// even when a = b). d holds the inputs, rows[a·p+b] being the row of (a, b).
+func clockPizza(b compute.Backend, n *infer.Net, d *infer.Data, rows []int, logits []float64) (ClockPizza, error) {
 	p := n.Model.Config().P
 	if n.Store.GetVariable(model.VariablePath(n.Store.RootScope(), "pos_embed.W_pos")) == nil || !n.Config.Model.Equals {
 		return ClockPizza{}, fmt.Errorf("the clock/pizza measures need a transformer with positional embeddings; %s has none", n.Model.Name())
 	}
-	t := &table.Table{Meta: table.Meta{P: p}}
-	for a := range p {
-		for c := range p {
-			t.A, t.B = append(t.A, int32(a)), append(t.B, int32(c))
-		}
-	}
-	t.Label, t.Clean = make([]int32, p*p), make([]int32, p*p)
-	t.Train, t.Kind = make([]bool, p*p), make([]string, p*p)
-	d := infer.NewData(t, true)
-	rows := make([]int, p*p)
-	for i := range rows {
-		rows[i] = i
-	}
 	correct := make([]float64, p*p) // [p·p]: the logit of (a+b) mod p, row a·p+b
-	err := n.Logits(b, d, rows, func(start int, z []float64) {
-		for i := 0; i*p < len(z) && start+i < p*p; i++ {
-			a, bb := (start+i)/p, (start+i)%p
-			correct[start+i] = z[i*p+(a+bb)%p]
-		}
-	})
-	if err != nil {
-		return ClockPizza{}, err
+	for i := range correct {
+		correct[i] = logits[i*p+(i/p+i%p)%p]
 	}
-	grads, err := positionGradients(b, n, d, p)
+	grads, err := positionGradients(b, n, d, rows, p)
 	if err != nil {
 		return ClockPizza{}, err
 	}
@@ -73,7 +54,7 @@ func MeasureClockPizza(b compute.Backend, n *infer.Net) (ClockPizza, error) {
 // positionGradients returns, for symmetryTriples seeded (a, b, c), the
 // gradients of logit c with respect to the positional embedding's rows 0
 // and 1 [d_model] each.
-func positionGradients(b compute.Backend, n *infer.Net, d *infer.Data, p int) ([][2][]float64, error) {
+func positionGradients(b compute.Backend, n *infer.Net, d *infer.Data, rows []int, p int) ([][2][]float64, error) {
 	exec, err := gomlx.NewExec(b, n.Store, func(scope *gomlx.Scope, inputs, class *Node) *Node {
 		g := inputs.Graph()
 		pos := scope.Store().GetVariable(model.VariablePath(scope, "pos_embed.W_pos")).NodeValue(g) // [3, d_model]
@@ -88,7 +69,7 @@ func positionGradients(b compute.Backend, n *infer.Net, d *infer.Data, p int) ([
 	var out [][2][]float64
 	for range symmetryTriples {
 		a, bb, c := rng.IntN(p), rng.IntN(p), rng.IntN(p)
-		batch := d.Batch([]int{a*p + bb})
+		batch := d.Batch([]int{rows[a*p+bb]})
 		res, err := exec.Exec(batch.Inputs, tensors.FromFlatDataAndDimensions([]int32{int32(c)}, 1))
 		if err != nil {
 			return nil, err

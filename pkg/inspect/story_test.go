@@ -28,11 +28,6 @@ func TestQuickstartTellsNandasStory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var buf bytes.Buffer
-	if err := table.Write(&buf, tb); err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(t.TempDir(), "run")
 	cfg := &runs.Config{
 		Data:  runs.DataInfo{Source: "quickstart"},
 		Model: runs.ModelSpec{Name: "nanda", P: 31, DModel: 64, NHeads: 4, DHead: 16, DMLP: 256, Equals: true},
@@ -40,9 +35,7 @@ func TestQuickstartTellsNandasStory(t *testing.T) {
 			WarmupSteps: 10, Loss: train.CrossEntropy, LogitsDType: "float64", Seed: 23093, Steps: 3000,
 			EvalEvery: 50, CheckpointEvery: 100, StopAtTestAcc: 0.99, Patience: 3},
 	}
-	if err := train.Start(context.Background(), []string{dir}, []*runs.Config{cfg}, []*table.Table{tb}, [][]byte{buf.Bytes()}, io.Discard); err != nil {
-		t.Fatal(err)
-	}
+	dir := trainOnTable(t, tb, cfg)
 	steps, err := runs.Checkpoints(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -110,4 +103,19 @@ func TestQuickstartTellsNandasStory(t *testing.T) {
 	if n := get["neurons_one_freq"]; !(n[last] > n[0]+0.2) {
 		t.Errorf("neurons with one frequency should become common: %.3f → %.3f", n[0], n[last])
 	}
+}
+
+// trainOnTable trains a run of cfg on tb in a temporary folder and returns
+// the folder.
+func trainOnTable(t *testing.T, tb *table.Table, cfg *runs.Config) string {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := table.Write(&buf, tb); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "run")
+	if err := train.Start(context.Background(), []string{dir}, []*runs.Config{cfg}, []*table.Table{tb}, [][]byte{buf.Bytes()}, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
