@@ -21,8 +21,6 @@ FULL       ?=
 # The quickstart: a small transformer that visibly groks on 2 CPU cores in
 # about a minute (memorises by step ~100, test accuracy ≥ 99% near 1,000).
 QS         := $(OUT)/quickstart
-QS_FIT     := --d-model 64 --n-heads 4 --d-head 16 --d-mlp 256 --lr 3e-3 --weight-decay 1 \
-              --steps 3000 --eval-every 10 --checkpoint-every 100 --stop-at-test-acc 0.99 --patience 5
 
 # Nanda et al.'s run: p = 113, 30% train, 40,000 full-batch steps at most;
 # stops once test accuracy has been 100% for 4,000 steps (cleaned up).
@@ -35,14 +33,15 @@ NANDA_DATA := --p 113 --train-fraction 0.3
 NANDA_FIT  := --steps 40000 --eval-every 100 --checkpoint-every 500 --stop-at-test-acc 1 --patience 40
 else
 NANDA      := $(OUT)/nanda-cpu
-NANDA_DATA := --p 31 --train-fraction 0.5
-NANDA_FIT  := $(QS_FIT)
+NANDA_DATA := --p 113 --train-fraction 0.3
+NANDA_FIT  := --d-model 64 --n-heads 4 --d-head 16 --d-mlp 256 --lr 3e-3 --weight-decay 1 \
+              --steps 8000 --eval-every 50 --checkpoint-every 500 --stop-at-test-acc 0.99 --patience 5
 endif
 
 # The DuckDB reader test runs when scripts/duckdb-setup.sh has installed it.
 export DUCKDB_NODE_MODULES ?= $(CURDIR)/$(DUCKDB_DIR)/node_modules
 
-.PHONY: help build test vet fmt-check bench demo quickstart reproduce-nanda reproduce-gromov reproduce-doshi reproduce-doshi-cells reproduce-power reproduce-pizza reproduce-grokfast detect-backdoor detect-table detect-bench gpu-check sweep duckdb fuzz clean
+.PHONY: help build test vet fmt-check bench demo quickstart docs install reproduce-nanda reproduce-gromov reproduce-doshi reproduce-doshi-cells reproduce-power reproduce-pizza reproduce-grokfast reproduce-stablemax detect-backdoor detect-table detect-bench gpu-check sweep duckdb fuzz clean
 
 help: ## List the targets.
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -74,16 +73,19 @@ bench: build ## Benchmarks: a Nanda training step (p = 113) alone and K = 1, 4, 
 	@ls -l $(OUT)/bench-2003.parquet | awk '{printf "  %.1f MB written\n", $$5/1e6}'
 	@/usr/bin/time -f '  mutate n-fixed at p = 2003: %e s wall, %M KB peak RSS' $(BIN)/mutate n-fixed --n 17 $(OUT)/bench-2003.parquet -o $(OUT)/bench-2003-nfixed.parquet 2>&1 | grep -v '^mutate:'
 
-quickstart: build ## The main job: make a table, train a transformer that groks (~1-2 min on 2 cores), plot it.
-	@mkdir -p $(QS)
-	rm -rf $(QS)/run
-	$(BIN)/moddata --p 31 --train-fraction 0.5 --equals -o $(QS)/data.parquet
-	$(BIN)/fit $(QS)/data.parquet -o $(QS)/run $(QS_FIT)
-	$(BIN)/fourier $(QS)/run --over-checkpoints --format table -o $(QS)/fourier.txt
-	@cat $(QS)/fourier.txt
-	@echo "figures: $(QS)/run/curves.png $(QS)/run/progress.png $(QS)/run/fourier-spectrum.png"
+quickstart: build ## The main job: make a table, train a transformer that groks (~15 s on 2 cores after the build), plot it.
+	scripts/quickstart.sh $(QS)
 
-reproduce-nanda: build ## Nanda et al.: grokking curve, key frequencies, progress measures (~2 min; FULL=1: p = 113, about an hour on 2 cores).
+PREFIX ?= $(HOME)/.local
+
+install: build ## Copy the tools to $(PREFIX)/bin (default ~/.local/bin; put it on PATH).
+	@mkdir -p $(PREFIX)/bin
+	cp $(BIN)/* $(PREFIX)/bin/
+
+docs: build ## Rerun the README's recipes and rewrite its marked blocks (tools/readme_test.go checks them in make test).
+	go test ./tools -run 'TestReadmeBlocks' -count=1 -update
+
+reproduce-nanda: build ## Nanda et al.: grokking curve, key frequencies, progress measures at their p = 113, 30% (CPU preset: a smaller model; FULL=1: their model, about an hour on 2 cores).
 	@mkdir -p $(NANDA)
 	$(BIN)/moddata $(NANDA_DATA) --equals -o $(NANDA)/data.parquet
 	if [ -f $(NANDA)/run/checkpoints/resume.safetensors ] && [ ! -f $(NANDA)/run/model.safetensors ]; then \
@@ -135,11 +137,26 @@ reproduce-power: build ## Power et al.: steps to generalise against train fracti
 
 # Lee et al.'s Grokfast (scripts/reproduce-grokfast.sh): steps to 95% test
 # accuracy with no filter, EMA and MA on a·b mod 31 (Adam, no weight decay,
-# 2 packed seeds, at most 20,000 steps; ~20 min); FULL=1: their p = 97.
+# 2 packed seeds, at most 12,000 steps; ~13 min); FULL=1: their p = 97.
 GROKFAST   := $(OUT)/grokfast
 
-reproduce-grokfast: build ## Grokfast: steps to 95% test accuracy without a filter, with EMA and with MA (~20 min; FULL=1: p = 97).
+reproduce-grokfast: build ## Grokfast: steps to 95% test accuracy without a filter, with EMA and with MA (~13 min; FULL=1: p = 97).
 	$(if $(filter 1,$(FULL)),P=97 STEPS=100000,) scripts/reproduce-grokfast.sh $(GROKFAST)$(if $(filter 1,$(FULL)),-full,)
+
+# Prieto et al. (scripts/reproduce-stablemax.sh): softmax collapse without
+# weight decay. Their MLP on (a+b) mod 113, 40% train, Adam ε 1e-25, lr 0.01:
+# softmax cross-entropy with float32 logits (3,000 steps), StableMax (6,000)
+# and ⊥AdamW (1,000), one figure (~7 min); FULL=1: their 80,000 steps
+# (300 for ⊥AdamW) and evaluation every 500.
+STABLEMAX  := $(OUT)/stablemax
+ifeq ($(FULL),1)
+STABLEMAX_ENV := STEPS_SOFTMAX=80000 STEPS_STABLEMAX=80000 STEPS_ORTHO=300 EVAL=500
+else
+STABLEMAX_ENV :=
+endif
+
+reproduce-stablemax: build ## Prieto et al.: softmax collapse without weight decay; StableMax and ⊥AdamW (~7 min; FULL=1: 80,000 steps).
+	$(STABLEMAX_ENV) scripts/reproduce-stablemax.sh $(STABLEMAX)$(if $(filter 1,$(FULL)),-full,)
 
 # Zhong et al. (scripts/reproduce-pizza.sh): clock or pizza against the
 # attention rate. CPU preset: p = 31, 80% train, the quickstart transformer,

@@ -14,7 +14,7 @@ OP=${OP:-mul}
 FRACTION=${FRACTION:-0.5}
 FILTERS=${FILTERS:-none ema ma}
 SEEDS=${SEEDS:-1 2}
-STEPS=${STEPS:-20000}
+STEPS=${STEPS:-12000}
 FIT=${FIT:---optimizer adam --weight-decay 0 --lr 1e-3 --d-model 64 --n-heads 4 --d-head 16 --d-mlp 256 --eval-every 50 --checkpoint-every 5000}
 
 mkdir -p "$out"
@@ -41,4 +41,9 @@ for filter in $FILTERS; do
     printf '%-6s %-5s %-14s %-9s\n' "$filter" "$s" "$step" "$acc" >> "$summary"
   done
 done
+runs=() labels=()
+for filter in $FILTERS; do
+  for s in $SEEDS; do runs+=("$out/$filter-seed-$s"); labels+=(--label "$filter, seed $s"); done
+done
+"$bin/curves" "${runs[@]}" "${labels[@]}" --metric test/accuracy --metric train/accuracy -o "$out/grokfast.png" > /dev/null
 cat "$summary"

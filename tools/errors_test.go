@@ -104,6 +104,12 @@ func TestEveryToolFailsWithOneLine(t *testing.T) {
 		{"slurmgen", []string{"new", "none.yaml", "-o", "sw"}, exitFailed, `none.yaml: no such file or directory`, "sw"},
 		{"slurmgen", []string{"new", "bad.toml", "-o", "sw"}, exitFailed, `bad.toml: .*analyse.*`, "sw"},
 		{"slurmgen", []string{"status", "none"}, exitFailed, `none: not a sweep folder .*`, ""},
+		{"curves", []string{"--bogus"}, exitUsage, `unknown flag --bogus`, ""},
+		{"curves", []string{"none", "-o", "c.png"}, exitFailed, `none: not a run folder \(no config.json\)`, "c.png"},
+		{"curves", []string{"run", "--metric", "accuracy", "-o", "c.png"}, exitFailed, `--metric "accuracy": want split/metric or split/kind/metric .*`, "c.png"},
+		{"curves", []string{"run", "--metric", "test/bogus", "-o", "c.png"}, exitFailed, `--metric: no run has split "test", kind "all", metric "bogus" in its metrics.parquet`, "c.png"},
+		{"curves", []string{"run", "-o", "missing/c.png"}, exitFailed, `missing/c.png: no such file or directory`, ""},
+		{"curves", []string{"run", "run", "--label", "one", "-o", "c.png"}, exitFailed, `--label: 1 names for 2 runs`, "c.png"},
 		{"detectbench", []string{"--bogus"}, exitUsage, `unknown flag --bogus`, ""},
 		{"detectbench", []string{"--primes", "1", "-o", "bench"}, exitFailed, `--primes: p = 1 is outside 5…97 .*`, "bench"},
 	} {

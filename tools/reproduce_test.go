@@ -162,8 +162,8 @@ fit:
   stop-at-test-acc: 0.99
   patience: 2
 `, "train-fraction", "p", "grok_step")
-	if row, grid := gridRow(t, out, "grok_step", "17"); len(row) != 3 || row[1] != "none" || row[2] == "none" {
-		t.Errorf("grok step at 30%% and 80%% of the pairs: %v, want none and a step\n%s", row, grid)
+	if row, grid := gridRow(t, out, "grok_step", "17"); len(row) != 3 || row[1] != "never" || row[2] == "never" {
+		t.Errorf("grok step at 30%% and 80%% of the pairs: %v, want never and a step\n%s", row, grid)
 	}
 }
 
@@ -247,5 +247,49 @@ func TestReproduceGrokfastShrunken(t *testing.T) {
 		if reached && num(t, r[2]) > 200 {
 			t.Errorf("filter %s seed %s: %s steps, past the 200 given", r[0], r[1], r[2])
 		}
+	}
+}
+
+// make reproduce-stablemax, shrunken (p = 59, the same MLP and optimiser,
+// 2,500 / 100 / 400 steps): without weight decay the softmax of the float32
+// cross-entropy run collapses on every training row while its test accuracy
+// stays near 0, ⊥AdamW generalises, and StableMax's own probabilities never
+// collapse.
+func TestReproduceStableMaxShrunken(t *testing.T) {
+	out := t.TempDir()
+	runScript(t, "reproduce-stablemax.sh", []string{"P=59", "STEPS_SOFTMAX=2500", "STEPS_STABLEMAX=100", "STEPS_ORTHO=400", "EVAL=100"}, out)
+	data, err := os.ReadFile(filepath.Join(out, "stablemax.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Rows: "LABEL  QUANTITY  STEP FINAL MAX", the label and quantity with spaces.
+	value := func(label, quantity string, col int) float64 {
+		for _, line := range strings.Split(string(data), "\n") {
+			if strings.HasPrefix(line, label+" ") && strings.Contains(line, " "+quantity+" ") {
+				f := strings.Fields(line)
+				return num(t, f[len(f)-3+col])
+			}
+		}
+		t.Fatalf("stablemax.txt has no %q %q row:\n%s", label, quantity, data)
+		return 0
+	}
+	const step, final, most = 0, 1, 2
+	if c := value("softmax CE, float32", "train softmax_collapse", final); c < 0.9 {
+		t.Errorf("softmax cross-entropy: collapse %v at the end, want ≥ 0.9", c)
+	}
+	if a := value("softmax CE, float32", "test accuracy", most); a > 0.05 {
+		t.Errorf("softmax cross-entropy: test accuracy up to %v, want no generalisation", a)
+	}
+	if a := value("orthoadamw, float32", "test accuracy", final); a < 0.9 {
+		t.Errorf("⊥AdamW: test accuracy %v, want ≥ 0.9", a)
+	}
+	if c := value("StableMax CE", "train stablemax_collapse", most); c != 0 {
+		t.Errorf("StableMax: its own collapse reached %v, want 0", c)
+	}
+	if s := value("orthoadamw, float32", "test accuracy", step); s != 400 {
+		t.Errorf("⊥AdamW's last step %v, want 400", s)
+	}
+	if _, err := os.Stat(filepath.Join(out, "stablemax.png")); err != nil {
+		t.Error(err)
 	}
 }

@@ -1,8 +1,6 @@
 package detect
 
 import (
-	"fmt"
-
 	"github.com/grokkit/grokkit/pkg/plot"
 	"github.com/grokkit/grokkit/pkg/table"
 )
@@ -10,7 +8,7 @@ import (
 // Plot draws two panels: each score's AUROC per kind (bars, named) and each
 // score's ROC curve for all anomalous rows against the clean ones (circuit
 // scores solid, baselines dashed, the chance diagonal grey).
-func (r *Report) Plot(path, run string) error {
+func (r *Report) Plot(path, title string) error {
 	var kinds []string
 	for _, res := range r.Results {
 		if res.Score == r.Scores[0].Name {
@@ -32,8 +30,8 @@ func (r *Report) Plot(path, run string) error {
 		rocs = append(rocs, plot.Series{Label: s.Name, X: fpr, Y: tpr, Dashed: !s.Mechanistic})
 		names = append(names, s.Name)
 	}
-	return plot.Panels(path,
-		plot.Panel{Title: fmt.Sprintf("%s (%s, p = %d): AUROC per score", run, r.modelName(), r.P), YLabel: "AUROC", Bars: true, Lines: bars, LegendBottom: true, XNames: names},
+	return plot.PanelsWithHeader(path, title,
+		plot.Panel{Title: "AUROC per score", YLabel: "AUROC", Bars: true, Lines: bars, XNames: names},
 		plot.Panel{Title: "ROC, every anomalous row against the clean ones", XLabel: "false positive rate", YLabel: "true positive rate", Lines: rocs, Unit: true},
 	)
 }

@@ -2,6 +2,7 @@ package inspect
 
 import (
 	"fmt"
+	"gonum.org/v1/plot/plotter"
 	"io"
 	"path/filepath"
 	"sort"
@@ -133,7 +134,7 @@ func orNone(s string) string {
 // Plots writes fourier-spectrum.png (the last step's embedding and W_L
 // spectra, or the MLP's neurons per frequency) and, with more than one
 // step, progress.png (the losses and the Gini coefficients over training).
-func Plots(dir, run, modelName string, rows []Row) ([]string, error) {
+func Plots(dir, describe, modelName string, rows []Row) ([]string, error) {
 	var steps []int64
 	seen := map[int64]bool{}
 	for _, r := range rows {
@@ -156,18 +157,37 @@ func Plots(dir, run, modelName string, rows []Row) ([]string, error) {
 	}
 	var written []string
 	spectrum := filepath.Join(dir, "fourier-spectrum.png")
-	title := fmt.Sprintf("%s step %d", filepath.Base(run), last)
+	header := fmt.Sprintf("%s, step %d", describe, last)
+	// The key frequencies are named over their bars; a small spectrum has
+	// every frequency on its axis.
+	key := map[float64]bool{}
+	for _, r := range rows {
+		if r.Step == last && r.Measure == "key_frequency" {
+			key[float64(r.Index)] = true
+		}
+	}
+	spectrumPanel := func(name, yLabel string, s plot.Series) plot.Panel {
+		pn := plot.Panel{Title: name, XLabel: "frequency k (key frequencies numbered)", YLabel: yLabel, Bars: true, Lines: []plot.Series{s}}
+		for i, k := range s.X {
+			if key[k] {
+				pn.Marks.XYs = append(pn.Marks.XYs, plotter.XY{X: k, Y: s.Y[i]})
+				pn.Marks.Labels = append(pn.Marks.Labels, fmt.Sprint(k))
+			}
+		}
+		if len(s.X) <= 30 {
+			pn.XTicks = s.X
+		}
+		return pn
+	}
 	var err error
 	if modelName == "nanda" {
 		e, l := indexed("embed_norm"), indexed("wl_norm")
 		e.Label, l.Label = "W_E", "W_L = W_out·W_U"
-		err = plot.Panels(spectrum,
-			plot.Panel{Title: title + ": embedding", XLabel: "frequency k", YLabel: "Fourier norm", Bars: true, Lines: []plot.Series{e}},
-			plot.Panel{Title: title + ": neuron-logit map", XLabel: "frequency k", YLabel: "Fourier norm", Bars: true, Lines: []plot.Series{l}})
+		err = plot.PanelsWithHeader(spectrum, header, spectrumPanel("embedding", "Fourier norm", e), spectrumPanel("neuron-logit map", "Fourier norm", l))
 	} else {
 		f := indexed("freq_neurons")
 		f.Label = "neurons"
-		err = plot.Panels(spectrum, plot.Panel{Title: title + ": dominant frequency of each neuron", XLabel: "frequency k", YLabel: "neurons", Bars: true, Lines: []plot.Series{f}})
+		err = plot.PanelsWithHeader(spectrum, header, spectrumPanel("dominant frequency of each neuron", "neurons", f))
 	}
 	if err != nil {
 		return nil, err
@@ -187,17 +207,18 @@ func Plots(dir, run, modelName string, rows []Row) ([]string, error) {
 		return s
 	}
 	progress := filepath.Join(dir, "progress.png")
+	// One step axis convention with curves.png: logarithmic (step 0 left out).
 	if modelName == "nanda" {
-		err = plot.Panels(progress,
-			plot.Panel{Title: filepath.Base(run) + ": losses", XLabel: "step", YLabel: "loss", LogY: true, Lines: []plot.Series{
+		err = plot.PanelsWithHeader(progress, describe,
+			plot.Panel{Title: "losses", XLabel: "step", YLabel: "loss", LogX: true, LogY: true, Lines: []plot.Series{
 				over("cross_entropy_train", "train"), over("cross_entropy_test", "test"), over("restricted_loss", "restricted (all rows)"), over("excluded_loss", "excluded (train rows)")}},
-			plot.Panel{Title: filepath.Base(run) + ": sparsity", XLabel: "step", YLabel: "", Lines: []plot.Series{
+			plot.Panel{Title: "sparsity", XLabel: "step", YLabel: "", LogX: true, Lines: []plot.Series{
 				over("gini_embed", "Gini of W_E's spectrum"), over("gini_wl", "Gini of W_L's spectrum"), over("neurons_one_freq", "neurons with one frequency")}})
 	} else {
-		err = plot.Panels(progress,
-			plot.Panel{Title: filepath.Base(run) + ": IPR", XLabel: "step", YLabel: "IPR", Lines: []plot.Series{
+		err = plot.PanelsWithHeader(progress, describe,
+			plot.Panel{Title: "IPR", XLabel: "step", YLabel: "IPR", LogX: true, Lines: []plot.Series{
 				over("ipr_mean", "mean IPR"), over("ipr_median", "median IPR")}},
-			plot.Panel{Title: "phases: median |φ1 + φ2 − φ3| (analytic solution: 0)", XLabel: "step", YLabel: "radians", Lines: []plot.Series{
+			plot.Panel{Title: "phases: median |φ1 + φ2 − φ3| (analytic solution: 0)", XLabel: "step", YLabel: "radians", LogX: true, Lines: []plot.Series{
 				over("phase_residual_median", "median over neurons")}})
 	}
 	if err != nil {

@@ -112,8 +112,8 @@ func (m *Gromov) Params() []ParamSpec {
 		std1, std2 = 1/math.Sqrt(3*float64(2*c.P)), 1/math.Sqrt(3*float64(c.Width)) // nn.Linear: U(±1/√fan_in)
 	}
 	return []ParamSpec{
-		{"W1", []int{c.Width, 2 * c.P}, std1},
-		{"W2", []int{c.P, c.Width}, std2},
+		{Name: "W1", Shape: []int{c.Width, 2 * c.P}, Std: std1},
+		{Name: "W2", Shape: []int{c.P, c.Width}, Std: std2},
 	}
 }
 

@@ -69,6 +69,9 @@ type ParamSpec struct {
 	Name  string  // TransformerLens-style name, e.g. "blocks.0.attn.W_Q"
 	Shape []int   // dimensions, e.g. [n_heads, d_model, d_head]
 	Std   float64 // initialisation: normal with this standard deviation; 0 means zeros
+	// Bound, if not 0, draws the initial values uniformly from [−Bound, Bound]
+	// instead (PyTorch nn.Linear's default: Bound = 1/√fan_in).
+	Bound float64
 }
 
 // Size returns the number of elements of the parameter.

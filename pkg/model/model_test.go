@@ -40,8 +40,17 @@ func tinyModels(t *testing.T, dtype dtypes.DType) []Model {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Prieto et al.'s ReLU MLP, with one and with two hidden layers.
+	mlp1, err := ByName("mlp", Config{P: 5, Width: 6, NLayers: 1, DType: dtype})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mlp2, err := ByName("mlp", Config{P: 5, Width: 6, NLayers: 2, DType: dtype})
+	if err != nil {
+		t.Fatal(err)
+	}
 	var models []Model
-	models = append(models, nanda, unfolded, gromov, standard, half, constant)
+	models = append(models, nanda, unfolded, gromov, standard, half, constant, mlp1, mlp2)
 	for _, layout := range []gromovLayout{gromovOneHotRows, gromovGather} {
 		for _, c := range []Config{gromov.Config(), standard.Config()} {
 			g, _ := NewGromov(c)
@@ -74,6 +83,8 @@ func variantName(m Model) string {
 		}
 	case *Gromov:
 		return fmt.Sprintf("gromov/%s/layout%d", v.cfg.Parameterization, v.layout)
+	case *MLP:
+		return fmt.Sprintf("mlp/%d-layers", v.cfg.NLayers)
 	}
 	return m.Name()
 }

@@ -115,17 +115,17 @@ func (m *Nanda) Params() []ParamSpec {
 	vocab := c.P + 1
 	std := 1 / math.Sqrt(float64(c.DModel))
 	return []ParamSpec{
-		{"embed.W_E", []int{vocab, c.DModel}, std},
-		{"pos_embed.W_pos", []int{NCtx, c.DModel}, std},
-		{"blocks.0.attn.W_Q", []int{c.NHeads, c.DModel, c.DHead}, std},
-		{"blocks.0.attn.W_K", []int{c.NHeads, c.DModel, c.DHead}, std},
-		{"blocks.0.attn.W_V", []int{c.NHeads, c.DModel, c.DHead}, std},
-		{"blocks.0.attn.W_O", []int{c.NHeads, c.DHead, c.DModel}, std},
-		{"blocks.0.mlp.W_in", []int{c.DModel, c.DMLP}, std},
-		{"blocks.0.mlp.b_in", []int{c.DMLP}, 0},
-		{"blocks.0.mlp.W_out", []int{c.DMLP, c.DModel}, std},
-		{"blocks.0.mlp.b_out", []int{c.DModel}, 0},
-		{"unembed.W_U", []int{c.DModel, c.P}, 1 / math.Sqrt(float64(vocab))},
+		{Name: "embed.W_E", Shape: []int{vocab, c.DModel}, Std: std},
+		{Name: "pos_embed.W_pos", Shape: []int{NCtx, c.DModel}, Std: std},
+		{Name: "blocks.0.attn.W_Q", Shape: []int{c.NHeads, c.DModel, c.DHead}, Std: std},
+		{Name: "blocks.0.attn.W_K", Shape: []int{c.NHeads, c.DModel, c.DHead}, Std: std},
+		{Name: "blocks.0.attn.W_V", Shape: []int{c.NHeads, c.DModel, c.DHead}, Std: std},
+		{Name: "blocks.0.attn.W_O", Shape: []int{c.NHeads, c.DHead, c.DModel}, Std: std},
+		{Name: "blocks.0.mlp.W_in", Shape: []int{c.DModel, c.DMLP}, Std: std},
+		{Name: "blocks.0.mlp.b_in", Shape: []int{c.DMLP}, Std: 0},
+		{Name: "blocks.0.mlp.W_out", Shape: []int{c.DMLP, c.DModel}, Std: std},
+		{Name: "blocks.0.mlp.b_out", Shape: []int{c.DModel}, Std: 0},
+		{Name: "unembed.W_U", Shape: []int{c.DModel, c.P}, Std: 1 / math.Sqrt(float64(vocab))},
 	}
 }
 

@@ -6,6 +6,7 @@ package model
 // position with the causal mask, as the original PyTorch code does.
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 )
@@ -99,6 +100,30 @@ func nandaOracleFull(c Config, w weights, tokens [3]int) (logits, hidden [][]flo
 // gromovOracle returns the logits [P] of Gromov's MLP for (a, b), multiplying
 // the full one-hot vector x; divided by D·N unless the parameterization is
 // standard.
+// mlpOracle is Prieto et al.'s ReLU MLP written out: x = one-hot(a) ‖
+// one-hot(b), then per layer l: x ← W_l·x + b_l (weights [out, in]), ReLU
+// on every layer but the last.
+func mlpOracle(c Config, w weights, a, b int) []float64 {
+	x := make([]float64, 2*c.P)
+	x[a], x[c.P+b] = 1, 1
+	for l := 0; l <= c.NLayers; l++ {
+		W, bias := w[fmt.Sprintf("layers.%d.weight", l)], w[fmt.Sprintf("layers.%d.bias", l)]
+		out := make([]float64, len(bias))
+		for o := range out {
+			s := bias[o]
+			for i := range x {
+				s += W[o*len(x)+i] * x[i]
+			}
+			if l < c.NLayers {
+				s = math.Max(s, 0)
+			}
+			out[o] = s
+		}
+		x = out
+	}
+	return x
+}
+
 func gromovOracle(c Config, w weights, a, b int) []float64 {
 	P, N, D := c.P, c.Width, 2*c.P
 	x := make([]float64, D)
@@ -171,6 +196,8 @@ func oracleLogits(m Model, w weights, pairs [][2]int) [][]float64 {
 			out[i] = nandaOracle(c, w, [3]int{ab[0], ab[1], c.P})[2]
 		case "gromov":
 			out[i] = gromovOracle(c, w, ab[0], ab[1])
+		case "mlp":
+			out[i] = mlpOracle(c, w, ab[0], ab[1])
 		}
 	}
 	return out

@@ -37,8 +37,9 @@ type ConstantInit interface {
 }
 
 // InitParams creates every parameter of m that does not exist yet in the
-// Store under scope, drawn from a normal distribution with the parameter's
-// [ParamSpec.Std] (zeros where Std is 0, or the constant [ConstantInit] gives).
+// Store under scope, drawn uniformly within ±[ParamSpec.Bound] where it is
+// set, else from a normal distribution with the parameter's [ParamSpec.Std]
+// (zeros where Std is 0, or the constant [ConstantInit] gives).
 //
 // The draws come from Go's PCG generator seeded by (seed, FNV-1a of the
 // parameter name), computed on the host, not by the backend: the initial
@@ -63,7 +64,11 @@ func InitParams(scope *gomlx.Scope, m Model, seed uint64) error {
 		h.Write([]byte(spec.Name))
 		rng := rand.New(rand.NewPCG(seed, h.Sum64()))
 		values := make([]float64, spec.Size())
-		if spec.Std != 0 {
+		if spec.Bound != 0 {
+			for i := range values {
+				values[i] = (2*rng.Float64() - 1) * spec.Bound
+			}
+		} else if spec.Std != 0 {
 			for i := range values {
 				values[i] = rng.NormFloat64() * spec.Std
 			}

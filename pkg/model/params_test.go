@@ -274,3 +274,46 @@ func TestInitialWeightsAreFrozen(t *testing.T) {
 		}
 	}
 }
+
+// TestInitParamsMLP: Prieto et al.'s MLP carries PyTorch's state-dict names
+// and nn.Linear's draws: every weight and bias uniform on ±1/√fan_in, so
+// within the bound, spread to it (max |x| near the bound) and with the
+// uniform's variance bound²/3.
+func TestInitParamsMLP(t *testing.T) {
+	const p, width = 31, 200
+	m, err := ByName("mlp", Config{P: p, Width: width, NLayers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]int{
+		"layers.0.weight": {width, 2 * p}, "layers.0.bias": {width},
+		"layers.1.weight": {width, width}, "layers.1.bias": {width},
+		"layers.2.weight": {p, width}, "layers.2.bias": {p},
+	}
+	params := initialParams(t, m, 1)
+	if len(params) != len(want) {
+		t.Fatalf("parameters %v, want %v", ParamNames(m), want)
+	}
+	for name, shape := range want {
+		a, ok := params[name]
+		if !ok || !slices.Equal(a.Shape, shape) {
+			t.Fatalf("%s: shape %v, want %v", name, a.Shape, shape)
+		}
+		fanIn := 2 * p
+		if name != "layers.0.weight" && name != "layers.0.bias" {
+			fanIn = width
+		}
+		bound := 1 / math.Sqrt(float64(fanIn))
+		var sq, largest float64
+		for _, x := range a.Data {
+			sq += float64(x) * float64(x)
+			largest = math.Max(largest, math.Abs(float64(x)))
+		}
+		if largest > bound*(1+1e-6) || largest < 0.9*bound {
+			t.Errorf("%s: max |x| = %g, want just below the bound %g", name, largest, bound)
+		}
+		if variance := sq / float64(len(a.Data)); len(a.Data) > 1000 && math.Abs(variance/(bound*bound/3)-1) > 0.1 {
+			t.Errorf("%s: variance %g, want bound²/3 = %g", name, variance, bound*bound/3)
+		}
+	}
+}

@@ -120,30 +120,30 @@ func (m *Power) Params() []ParamSpec {
 	vocab := c.P + 1
 	std := 1 / math.Sqrt(float64(c.DModel))
 	specs := []ParamSpec{
-		{"embed.W_E", []int{vocab, c.DModel}, std},
-		{"pos_embed.W_pos", []int{NCtx, c.DModel}, std},
+		{Name: "embed.W_E", Shape: []int{vocab, c.DModel}, Std: std},
+		{Name: "pos_embed.W_pos", Shape: []int{NCtx, c.DModel}, Std: std},
 	}
 	for l := range c.NLayers {
 		p := fmt.Sprintf("blocks.%d.", l)
 		specs = append(specs,
-			ParamSpec{p + "ln1.w", []int{c.DModel}, 0}, // gain: 1, see InitValue
-			ParamSpec{p + "ln1.b", []int{c.DModel}, 0},
-			ParamSpec{p + "attn.W_Q", []int{c.NHeads, c.DModel, c.DHead}, std},
-			ParamSpec{p + "attn.W_K", []int{c.NHeads, c.DModel, c.DHead}, std},
-			ParamSpec{p + "attn.W_V", []int{c.NHeads, c.DModel, c.DHead}, std},
-			ParamSpec{p + "attn.W_O", []int{c.NHeads, c.DHead, c.DModel}, std},
-			ParamSpec{p + "ln2.w", []int{c.DModel}, 0}, // gain: 1, see InitValue
-			ParamSpec{p + "ln2.b", []int{c.DModel}, 0},
-			ParamSpec{p + "mlp.W_in", []int{c.DModel, c.DMLP}, std},
-			ParamSpec{p + "mlp.b_in", []int{c.DMLP}, 0},
-			ParamSpec{p + "mlp.W_out", []int{c.DMLP, c.DModel}, std},
-			ParamSpec{p + "mlp.b_out", []int{c.DModel}, 0},
+			ParamSpec{Name: p + "ln1.w", Shape: []int{c.DModel}, Std: 0}, // gain: 1, see InitValue
+			ParamSpec{Name: p + "ln1.b", Shape: []int{c.DModel}, Std: 0},
+			ParamSpec{Name: p + "attn.W_Q", Shape: []int{c.NHeads, c.DModel, c.DHead}, Std: std},
+			ParamSpec{Name: p + "attn.W_K", Shape: []int{c.NHeads, c.DModel, c.DHead}, Std: std},
+			ParamSpec{Name: p + "attn.W_V", Shape: []int{c.NHeads, c.DModel, c.DHead}, Std: std},
+			ParamSpec{Name: p + "attn.W_O", Shape: []int{c.NHeads, c.DHead, c.DModel}, Std: std},
+			ParamSpec{Name: p + "ln2.w", Shape: []int{c.DModel}, Std: 0}, // gain: 1, see InitValue
+			ParamSpec{Name: p + "ln2.b", Shape: []int{c.DModel}, Std: 0},
+			ParamSpec{Name: p + "mlp.W_in", Shape: []int{c.DModel, c.DMLP}, Std: std},
+			ParamSpec{Name: p + "mlp.b_in", Shape: []int{c.DMLP}, Std: 0},
+			ParamSpec{Name: p + "mlp.W_out", Shape: []int{c.DMLP, c.DModel}, Std: std},
+			ParamSpec{Name: p + "mlp.b_out", Shape: []int{c.DModel}, Std: 0},
 		)
 	}
 	return append(specs,
-		ParamSpec{"ln_final.w", []int{c.DModel}, 0}, // gain: 1, see InitValue
-		ParamSpec{"ln_final.b", []int{c.DModel}, 0},
-		ParamSpec{"unembed.W_U", []int{c.DModel, c.P}, 1 / math.Sqrt(float64(vocab))},
+		ParamSpec{Name: "ln_final.w", Shape: []int{c.DModel}, Std: 0}, // gain: 1, see InitValue
+		ParamSpec{Name: "ln_final.b", Shape: []int{c.DModel}, Std: 0},
+		ParamSpec{Name: "unembed.W_U", Shape: []int{c.DModel, c.P}, Std: 1 / math.Sqrt(float64(vocab))},
 	)
 }
 

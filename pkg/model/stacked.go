@@ -25,7 +25,7 @@ type Stacked interface {
 func StackedSpecs(m Model, k int) []ParamSpec {
 	var out []ParamSpec
 	for _, s := range m.Params() {
-		out = append(out, ParamSpec{Name: s.Name, Shape: append([]int{k}, s.Shape...), Std: s.Std})
+		out = append(out, ParamSpec{Name: s.Name, Shape: append([]int{k}, s.Shape...), Std: s.Std, Bound: s.Bound})
 	}
 	return out
 }

@@ -70,13 +70,14 @@ func TestStackedEqualsSeparate(t *testing.T) {
 		mustModel(t, "nanda", Config{P: p, DModel: 16, NHeads: 2, DHead: 8, DMLP: 24}),
 		mustModel(t, "gromov", Config{P: p, Width: 20}),
 		mustModel(t, "gromov", Config{P: p, Width: 20, Parameterization: ParamStandard}),
+		mustModel(t, "mlp", Config{P: p, Width: 20, NLayers: 2}),
 	}
 	for _, m := range models {
 		for _, loss := range []string{"ce", "mse"} {
 			t.Run(fmt.Sprintf("%s/%s/%s", m.Name(), m.Config().Parameterization, loss), func(t *testing.T) {
 				singles, stacked := stackedCase(t, m, K)
 				cols := 3
-				if m.Name() == "gromov" {
+				if m.Name() != "nanda" {
 					cols = 2
 				}
 				in, lab := inputsFor(p, K, batch, cols)

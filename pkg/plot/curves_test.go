@@ -15,17 +15,10 @@ import (
 // (anti-aliased text and lines give many colours; an empty canvas has one).
 func readFigure(t *testing.T, path string) image.Image {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if b := img.Bounds(); b.Dx() != 2*6*96 || b.Dy() != 4.5*96 {
-		t.Fatalf("%s: image %v, want 1152×432", path, b)
+	img := readPNG(t, path)
+	// Plus a legend strip right of each panel, off the data.
+	if b := img.Bounds(); b.Dx() < 2*6*96 || b.Dx() > 2*6*96+2*200 || b.Dy() < 4.5*96 || b.Dy() > 4.5*96+40 {
+		t.Fatalf("%s: image %v, want 1152×432, two legend strips and a header", path, b)
 	}
 	colours := map[color.RGBA]bool{}
 	b := img.Bounds()
@@ -86,10 +79,10 @@ func TestCurvesWritesAPNG(t *testing.T) {
 	}
 	zero := make([]float64, len(steps)) // not drawable on the log loss axis: left out, no error
 	a, b := filepath.Join(dir, "a.png"), filepath.Join(dir, "b.png")
-	if err := Curves(a, "test", []Line{{"train", steps, up, false}}, []Line{{"train", steps, loss, false}, {"zero", steps, zero, false}}, nil); err != nil {
+	if err := Curves(a, "test", []Line{{Label: "train", Steps: steps, Values: up}}, []Line{{Label: "train", Steps: steps, Values: loss}, {Label: "zero", Steps: steps, Values: zero}}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := Curves(b, "test", []Line{{"train", steps, down, false}}, []Line{{"train", steps, gain, false}, {"zero", steps, zero, false}}, nil); err != nil {
+	if err := Curves(b, "test", []Line{{Label: "train", Steps: steps, Values: down}}, []Line{{Label: "train", Steps: steps, Values: gain}, {Label: "zero", Steps: steps, Values: zero}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	imgA, imgB := readFigure(t, a), readFigure(t, b)
@@ -108,7 +101,7 @@ func TestCurvesWritesAPNG(t *testing.T) {
 func TestCurvesOfAOneStepRun(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "curves.png")
 	steps := []int64{0, 1}
-	if err := Curves(path, "one step", []Line{{"train", steps, []float64{0, 0.02}, false}}, []Line{{"train", steps, []float64{3.4, 3.4}, false}}, nil); err != nil {
+	if err := Curves(path, "one step", []Line{{Label: "train", Steps: steps, Values: []float64{0, 0.02}}}, []Line{{Label: "train", Steps: steps, Values: []float64{3.4, 3.4}}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	img := readFigure(t, path)
@@ -118,7 +111,7 @@ func TestCurvesOfAOneStepRun(t *testing.T) {
 			t.Errorf("panel at x = %d: no train series drawn", x0)
 		}
 	}
-	if err := Curves(path, "no steps", []Line{{"train", nil, nil, false}}, []Line{{"train", []int64{0}, []float64{1}, false}}, nil); err != nil {
+	if err := Curves(path, "no steps", []Line{{Label: "train", Steps: nil, Values: nil}}, []Line{{Label: "train", Steps: []int64{0}, Values: []float64{1}}}, nil); err != nil {
 		t.Fatal(err)
 	}
 	readFigure(t, path)
@@ -134,4 +127,90 @@ func countColour(img image.Image, c color.Color, x0, x1 int) int {
 		}
 	}
 	return n
+}
+
+// The legend sits in a strip beside the data: a curve through the corner
+// where legends used to sit keeps every pixel whether it has a legend
+// entry or not, and the PNG carries the panels' titles.
+func TestLegendCoversNoData(t *testing.T) {
+	dir := t.TempDir()
+	x := []float64{0, 1}
+	y := []float64{0.99, 0.99} // along the top, under a top-right legend
+	draw := func(name, label string) image.Image {
+		path := filepath.Join(dir, name)
+		if err := Panels(path, Panel{Title: "corner é", Lines: []Series{{Label: label, X: x, Y: y}, {X: x, Y: []float64{0, 1}}}}); err != nil {
+			t.Fatal(err)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := Title(data); got != "corner é" {
+			t.Errorf("%s: title chunk %q, want %q", name, got, "corner é")
+		}
+		return readPNG(t, path)
+	}
+	bare, named := draw("bare.png", ""), draw("named.png", "a rather long legend entry")
+	if named.Bounds().Dx() <= bare.Bounds().Dx() {
+		t.Fatalf("a legend adds no strip: %v vs %v", named.Bounds(), bare.Bounds())
+	}
+	data := bare.Bounds().Dx() // the data area is as wide in both
+	if a, b := countColour(bare, palette[0], 0, data), countColour(named, palette[0], 0, data); a != b || a == 0 {
+		t.Errorf("curve pixels over the data: %d without a legend, %d with one", a, b)
+	}
+}
+
+func readPNG(t *testing.T, path string) image.Image {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img
+}
+
+// A heat map has a colour bar beside it (the figure is wider than the map
+// and shows the scale's two ends), draws a NaN cell (a run that did not
+// grok) light grey, off the blue–red scale, and carries its title.
+func TestHeatmapColourBarAndMissingCells(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "h.png")
+	z := [][]float64{{1, 2}, {math.NaN(), 4}}
+	if err := Heatmap(path, "grok step", "x", "y", []string{"a", "b"}, []string{"c", "d"}, z, [][]string{{"1", "2"}, {"never", "4"}}); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if Title(data) != "grok step" {
+		t.Errorf("title chunk %q", Title(data))
+	}
+	img := readPNG(t, path)
+	grey := color.RGBA{225, 225, 225, 255}
+	if n := countColour(img, grey, 0, img.Bounds().Dx()); n < 1000 {
+		t.Errorf("%d pixels of the missing cell's grey, want a cell's worth", n)
+	}
+	// The colour bar, right of the map, holds both ends of the scale: its
+	// strip has the map's lowest (blue) and highest (red) colours.
+	bar := img.Bounds().Dx() - 96 // the last inch
+	blue, red := 0, 0
+	for x := bar; x < img.Bounds().Dx(); x++ {
+		for y := 0; y < img.Bounds().Dy(); y++ {
+			c := color.RGBAModel.Convert(img.At(x, y)).(color.RGBA)
+			if c.B > 150 && c.R < 100 {
+				blue++
+			}
+			if c.R > 150 && c.B < 100 {
+				red++
+			}
+		}
+	}
+	if blue < 50 || red < 50 {
+		t.Errorf("colour bar: %d blue and %d red pixels in the last inch, want both ends of the scale", blue, red)
+	}
 }

@@ -1,7 +1,9 @@
 package plot
 
 import (
+	"image/color"
 	"math"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/palette/moreland"
@@ -19,7 +21,9 @@ func (g grid) Y(r int) float64    { return float64(r) }
 
 // Heatmap writes a PNG of z [len(ys)][len(xs)] over two categorical axes,
 // each cell with its text (e.g. a category name over a colour per
-// category); cells with "" get no text.
+// category); cells with "" get no text. NaN cells (a run that did not grok)
+// are drawn light grey, apart from every colour of the scale, which a
+// colour bar beside the map explains.
 func Heatmap(path, title, xLabel, yLabel string, xs, ys []string, z [][]float64, cells [][]string) error {
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, row := range z {
@@ -42,8 +46,8 @@ func Heatmap(path, title, xLabel, yLabel string, xs, ys []string, z [][]float64,
 	p.Title.Text = title
 	p.X.Label.Text, p.Y.Label.Text = xLabel, yLabel
 	h := plotter.NewHeatMap(grid{z}, pal.Palette(64))
-	h.Min, h.Max = lo, hi // NaN cells would spoil the computed range
-	h.NaN = nil           // transparent
+	h.Min, h.Max = lo, hi      // NaN cells would spoil the computed range
+	h.NaN = color.Gray{Y: 225} // off the blue–red scale
 	p.Add(h)
 	var labels plotter.XYLabels
 	for j, row := range cells {
@@ -64,7 +68,14 @@ func Heatmap(path, title, xLabel, yLabel string, xs, ys []string, z [][]float64,
 	}
 	p.X.Tick.Marker = categories(xs)
 	p.Y.Tick.Marker = categories(ys)
-	return savePanels(path, vg.Length(max(5, len(xs)+2))*vg.Inch, vg.Length(max(4, len(ys)+2))*vg.Inch, p)
+	bar := plot.New()
+	bar.Add(&plotter.ColorBar{ColorMap: pal, Vertical: true})
+	bar.HideX()
+	bar.Title.Text = strings.Repeat(" \n", strings.Count(title, "\n")) + " " // the map's title height: both plot areas align
+	bar.Y.Padding = 0
+	width := vg.Length(max(5, len(xs)+2)) * vg.Inch
+	colorBar := figure{plot: bar, width: 1.1 * vg.Inch}
+	return savePanels(path, "", width+colorBar.width, vg.Length(max(4, len(ys)+2))*vg.Inch, figure{plot: p, title: title}, colorBar)
 }
 
 type categories []string

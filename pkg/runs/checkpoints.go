@@ -50,3 +50,6 @@ func Checkpoints(dir string) ([]int, error) {
 func MetricsPath(dir string) string { return filepath.Join(dir, MetricsFile) }
 func ModelPath(dir string) string   { return filepath.Join(dir, ModelFile) }
 func DataPath(dir string) string    { return filepath.Join(dir, DataFile) }
+
+// EventsPath names the run's TensorBoard event file.
+func EventsPath(dir string) string { return filepath.Join(dir, EventsFile) }

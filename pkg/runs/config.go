@@ -96,6 +96,10 @@ type TrainSpec struct {
 	GrokfastAlpha  float64 `json:"grokfast_alpha,omitempty" flag:"grokfast-alpha"`
 	GrokfastLambda float64 `json:"grokfast_lambda,omitempty" flag:"grokfast-lambda"`
 	GrokfastWindow int     `json:"grokfast_window,omitempty" flag:"grokfast-window"`
+	// Tensorboard: write EventsFile as the run trains. An output, not a
+	// hyperparameter; recorded so that a resume keeps it (a config.json
+	// from before this field reads false: such a run stays without one).
+	Tensorboard bool `json:"tensorboard" flag:"tensorboard"`
 }
 
 // File names inside a run folder.
@@ -108,6 +112,10 @@ const (
 	ModelFile      = "model.safetensors"
 	CurvesFile     = "curves.png"
 	checkpointGlob = "step-*.safetensors"
+	// EventsFile is the TensorBoard event file (pkg/tfevents). TensorBoard
+	// needs only "tfevents" in the name; the usual time stamp and host name
+	// are left out so that the same run gives the same folder.
+	EventsFile = "events.out.tfevents.0.grokkit"
 )
 
 // WriteConfig writes dir/config.json atomically, indented for people, with

@@ -46,7 +46,10 @@ const (
 	// logits' own precision, is exactly one-hot (Σ exp(z − max z) == 1):
 	// Prieto et al.'s softmax collapse.
 	MetricCollapse = "softmax_collapse"
-	All            = "all"
+	// MetricStableCollapse is the same for StableMax (float64, as its loss),
+	// logged by StableMax runs: the collapse StableMax avoids.
+	MetricStableCollapse = "stablemax_collapse"
+	All                  = "all"
 )
 
 // LossMetric is the metric name of a training objective (--loss).

@@ -150,8 +150,12 @@ func (f *Folder) Heatmap(path string, results []Result, x, y, z string) (string,
 			switch {
 			case n[j][i] == 0:
 				grid[j][i] = math.NaN()
-				if z != MetricPhase {
-					cells[j][i] = "none"
+				switch z {
+				case "grok_step", "memorise_step":
+					cells[j][i] = "never"
+				case MetricPhase:
+				default:
+					cells[j][i] = "no value"
 				}
 			case z != MetricPhase:
 				grid[j][i] /= float64(n[j][i])
@@ -159,9 +163,20 @@ func (f *Folder) Heatmap(path string, results []Result, x, y, z string) (string,
 			}
 		}
 	}
-	title := fmt.Sprintf("%s: %s (mean over other parameters)", f.Spec.Name, z)
+	title := fmt.Sprintf("%s: %s (mean over other parameters; grey: none)", f.Spec.Name, z)
 	if z == MetricPhase {
 		title = fmt.Sprintf("%s: Doshi et al.'s phase", f.Spec.Name)
+	}
+	// What every run shares (operation, p, model, …), so the figure says what
+	// it shows.
+	var configs []*runs.Config
+	for _, r := range results {
+		if c, err := runs.ReadConfig(f.RunDir(r.Run)); err == nil {
+			configs = append(configs, c)
+		}
+	}
+	if shared := runs.SharedFacts(configs); len(shared) > 0 {
+		title += "\n" + strings.Join(shared, ", ")
 	}
 	if err := plot.Heatmap(path, title, xk, yk, xs, ys, grid, cells); err != nil {
 		return "", err

@@ -91,7 +91,7 @@ func (s *Spec) shortName(p Param) string {
 }
 
 // defaultTrue are the boolean flags that are on unless negated.
-var defaultTrue = map[string]bool{"held-out": true}
+var defaultTrue = map[string]bool{"held-out": true, "tensorboard": true}
 
 // flagArgs renders one option: true is the bare flag; false is nothing,
 // or --no-flag for a flag that defaults to true.

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -33,23 +34,29 @@ func (f *Folder) Local(ctx context.Context, jobs int, tools string, log io.Write
 	var g errgroup.Group
 	g.SetLimit(max(jobs, 1))
 	var mu sync.Mutex
-	failed := 0
+	failed, done, running := 0, 0, 0
+	start := time.Now()
 	for _, i := range todo {
 		g.Go(func() error {
 			if ctx.Err() != nil {
 				return nil
 			}
+			mu.Lock()
+			running++
+			mu.Unlock()
 			logPath := filepath.Join(f.Dir, LogsDir, fmt.Sprintf("local_%d.out", i))
 			err := f.localTask(ctx, i, tools, logPath)
 			mu.Lock()
 			defer mu.Unlock()
+			running--
 			switch {
 			case errors.Is(err, ErrInterrupted) || ctx.Err() != nil:
 			case err != nil:
 				failed++
-				fmt.Fprintf(log, "slurmgen: task %d (%s) failed: %v (log: %s)\n", i, f.TaskName(i), err, logPath)
+				fmt.Fprintf(log, "slurmgen: task %d (%s) failed: %v (log: %s); %s\n", i, f.TaskName(i), err, logPath, tally(done, running, failed, len(todo), time.Since(start)))
 			default:
-				fmt.Fprintf(log, "slurmgen: task %d (%s) done\n", i, f.TaskName(i))
+				done++
+				fmt.Fprintf(log, "slurmgen: task %d (%s) done; %s\n", i, f.TaskName(i), tally(done, running, failed, len(todo), time.Since(start)))
 			}
 			return nil
 		})
@@ -91,4 +98,13 @@ func (f *Folder) localTodo() ([]int, []Skip, error) {
 		return f.startable(f.Pending())
 	}
 	return f.ToSubmit()
+}
+
+// tally is "3 done, 2 running, 1 failed of 12; ETA 4m10s": the ETA is the
+// wall time per ended task so far (the jobs running side by side included)
+// times the tasks not yet ended.
+func tally(done, running, failed, total int, elapsed time.Duration) string {
+	ended := done + failed
+	eta := time.Duration(float64(elapsed) / float64(ended) * float64(total-ended)).Round(time.Second)
+	return fmt.Sprintf("%d done, %d running, %d failed of %d; ETA %s", done, running, failed, total, eta)
 }

@@ -196,6 +196,9 @@ func (s *Spec) addMutate(v *node) error {
 		case !slices.Contains(Schemes, scheme):
 			return sc.errorf(tool, "scheme %q is not one of %s", scheme, strings.Join(Schemes, ", "))
 		}
+		if h := step.fields["held-out"]; h != nil && !strings.HasPrefix(scheme, "n-") && scheme != "rule" {
+			return h.errorf(tool+".held-out", "scheme %s has no trigger, so no held-out rows (held-out is for n-fixed, n-increment and rule)", scheme)
+		}
 		s.Mutate = append(s.Mutate, scheme)
 		rest := &node{kind: tableNode, fields: step.fields, line: step.line}
 		for _, k := range step.keys {

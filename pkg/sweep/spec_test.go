@@ -99,6 +99,7 @@ func TestBadSpecs(t *testing.T) {
 		{"reserved.yaml", "fit:\n  output: x\n", "fit.output: the sweep sets this itself"},
 		{"scheme.yaml", "mutate:\n  - scheme: flip\n", `mutate.0: scheme "flip" is not one of`},
 		{"schemes.yaml", "mutate:\n  - scheme: [n-fixed, n-increment]\n", "one scheme per step"},
+		{"heldout.yaml", "mutate:\n  - scheme: random-uniform\n    fraction: 0.1\n    held-out: false\n", "mutate.0.held-out: scheme random-uniform has no trigger, so no held-out rows"},
 		{"section.yaml", "train:\n  seed: 1\n", "train: unknown section (name, moddata, mutate, fit, analyse, slurm) (line 1)"},
 		{"analyse.yaml", "analyse: [plot]\n", `analyse: unknown step "plot"`},
 		{"spec.json", "{}", "a sweep spec is .yaml, .yml or .toml"},
@@ -124,6 +125,14 @@ func TestBooleanFlags(t *testing.T) {
 	}
 	if rs[0].Name != "equals=true" || rs[1].Name != "equals=false" {
 		t.Fatalf("names %q %q", rs[0].Name, rs[1].Name)
+	}
+	// fit writes its TensorBoard file unless told --no-tensorboard.
+	s, err = Load(writeSpec(t, "tb.yaml", "fit:\n  tensorboard: false\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rs := s.Runs(); !slices.Equal(rs[0].FitArgs, []string{"--no-tensorboard"}) {
+		t.Fatalf("fit args %v", rs[0].FitArgs)
 	}
 }
 

@@ -17,9 +17,10 @@ import (
 // evaluation is every row of a table scored: its loss against label and
 // prediction (ex), whether its softmax collapsed, and its largest logit.
 type evaluation struct {
-	ex        []score.Example
-	collapsed []bool    // softmax exactly one-hot in the training logits' precision
-	maxLogit  []float64 // the row's largest logit
+	ex              []score.Example
+	collapsed       []bool    // softmax exactly one-hot in the training logits' precision
+	maxLogit        []float64 // the row's largest logit
+	stableCollapsed []bool    // StableMax exactly one-hot (float64)
 }
 
 // rowOutputs are the per-row outputs of the evaluation graphs from logits
@@ -27,12 +28,18 @@ type evaluation struct {
 // collapse flag (1 where the largest softmax probability, computed in the
 // training logits' precision, is exactly 1: Σ exp(z − max z) == 1) and the
 // largest logit in float64.
+//
+// A fifth output is the same flag for StableMax, s(x) = x + 1 (x ≥ 0) or
+// 1/(1 − x), in float64 as the StableMax loss computes it: Σ s(z) == max s(z).
 func rowOutputs(logits, labels *Node, loss, logitsDType string) []*Node {
 	z := toLogitsDType(logits, logitsDType)                                       // [rows, P]
 	collapsed := Equal(ReduceMax(Softmax(z, -1), -1), OnesLike(ReduceMax(z, -1))) // [rows]
 	wide := ConvertDType(logits, dtypes.Float64)                                  // [rows, P]
+	one := OnesLike(wide)                                                         // [rows, P]
+	s := Where(GreaterOrEqual(wide, ZerosLike(wide)), Add(wide, one), Div(one, Sub(one, wide)))
+	stableCollapsed := Equal(ReduceSum(s, -1), ReduceMax(s, -1)) // [rows]
 	return []*Node{perExampleLoss(loss, wide, labels), ConvertDType(ArgMax(wide, -1), dtypes.Int32),
-		ConvertDType(collapsed, dtypes.Int32), ReduceMax(wide, -1)}
+		ConvertDType(collapsed, dtypes.Int32), ReduceMax(wide, -1), ConvertDType(stableCollapsed, dtypes.Int32)}
 }
 
 // evaluator scores every row of a table (see evaluation), always in
@@ -45,7 +52,7 @@ type evaluator struct {
 
 func newEvaluator(backend compute.Backend, store *gomlx.Store, m model.Model, loss, logitsDType string, d *infer.Data) (*evaluator, error) {
 	exec, err := gomlx.NewExec(backend, store, func(scope *gomlx.Scope, inputs, labels *Node) []*Node {
-		return rowOutputs(m.Forward(scope, inputs), labels, loss, logitsDType) // [batch] ×4
+		return rowOutputs(m.Forward(scope, inputs), labels, loss, logitsDType) // [batch] ×5
 	})
 	if err != nil {
 		return nil, err
@@ -90,17 +97,19 @@ func (ev *evaluation) append(out []*tensors.Tensor, from, n, rows int) {
 	pred := tensors.MustCopyFlatData[int32](out[1])
 	coll := tensors.MustCopyFlatData[int32](out[2])
 	top := tensors.MustCopyFlatData[float64](out[3])
+	stable := tensors.MustCopyFlatData[int32](out[4])
 	for j := from; j < from+n && len(ev.ex) < rows; j++ {
 		ev.ex = append(ev.ex, score.Example{Row: len(ev.ex), Pred: pred[j], Loss: loss[j]})
 		ev.collapsed = append(ev.collapsed, coll[j] == 1)
 		ev.maxLogit = append(ev.maxLogit, top[j])
+		ev.stableCollapsed = append(ev.stableCollapsed, stable[j] == 1)
 	}
 }
 
 // scaleMetrics are the training rows' softmax collapse fraction and mean
 // largest logit (split train, kind all).
-func scaleMetrics(step int, d *infer.Data, ev *evaluation) []runs.Metric {
-	var n, collapsed int
+func scaleMetrics(step int, d *infer.Data, ev *evaluation, loss string) []runs.Metric {
+	var n, collapsed, stable int
 	var top float64
 	for i, train := range d.Table.Train {
 		if train {
@@ -109,12 +118,19 @@ func scaleMetrics(step int, d *infer.Data, ev *evaluation) []runs.Metric {
 			if ev.collapsed[i] {
 				collapsed++
 			}
+			if ev.stableCollapsed[i] {
+				stable++
+			}
 		}
 	}
-	return []runs.Metric{
+	ms := []runs.Metric{
 		{Step: int64(step), Split: table.SplitTrain, Kind: runs.All, Metric: runs.MetricCollapse, Value: float64(collapsed) / float64(n)},
 		{Step: int64(step), Split: table.SplitTrain, Kind: runs.All, Metric: runs.MetricMaxLogit, Value: top / float64(n)},
 	}
+	if loss == StableMax { // the collapse of the function the run trains with
+		ms = append(ms, runs.Metric{Step: int64(step), Split: table.SplitTrain, Kind: runs.All, Metric: runs.MetricStableCollapse, Value: float64(stable) / float64(n)})
+	}
+	return ms
 }
 
 // groupMetrics is the loss (the training objective, lossName) and accuracy
@@ -142,7 +158,7 @@ func newStackedEvaluator(backend compute.Backend, store *gomlx.Store, sm model.S
 	exec, err := gomlx.NewExec(backend, store, func(scope *gomlx.Scope, inputs, labels *Node) []*Node {
 		logits := sm.ForwardStacked(scope, inputs) // [K, chunk, P]
 		d := logits.Shape().Dimensions
-		return rowOutputs(Reshape(logits, d[0]*d[1], d[2]), Reshape(labels, d[0]*d[1]), loss, logitsDType) // [K·chunk] ×4
+		return rowOutputs(Reshape(logits, d[0]*d[1], d[2]), Reshape(labels, d[0]*d[1]), loss, logitsDType) // [K·chunk] ×5
 	})
 	if err != nil {
 		return nil, err

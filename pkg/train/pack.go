@@ -31,6 +31,8 @@ type Pack struct {
 	Runs []*Run
 	Log  io.Writer
 	Step int
+	// Report, if set, is told after every step (progress lines or a bar).
+	Report Reporter
 
 	view   model.Model // model.StackView of the runs' model
 	store  *gomlx.Store
@@ -341,6 +343,9 @@ func (p *Pack) Train(ctx context.Context) error {
 	errs := make([]error, K)
 	for k, r := range p.Runs {
 		active[k] = true
+		if err := r.startEvents(); err != nil {
+			return err
+		}
 		if err := r.begin(); err != nil {
 			return err
 		}
@@ -377,7 +382,6 @@ func (p *Pack) Train(ctx context.Context) error {
 			}
 		}
 		p.Step++
-		last := p.Step == tr.Steps
 		rate := float64(p.Step-startStep) / time.Since(start).Seconds()
 		for k, r := range p.Runs {
 			if !active[k] {
@@ -395,8 +399,8 @@ func (p *Pack) Train(ctx context.Context) error {
 		if err := p.endRound(); err != nil {
 			return err
 		}
-		if len(p.Runs) > 1 && (p.Step%1000 == 0 || last) {
-			fmt.Fprintf(p.Log, "pack: step %d/%d, %d of %d models training, %.1f steps/s (%.1f model-steps/s)\n", p.Step, tr.Steps, count(active), K, rate, rate*float64(count(active)))
+		if p.Report != nil {
+			p.Report.Step(p.Step, tr.Steps, p.Runs, active)
 		}
 		if count(active) == 0 {
 			break

@@ -13,15 +13,34 @@ import (
 	"github.com/grokkit/grokkit/pkg/table"
 )
 
-// Progress is told about every evaluation.
+// Progress is told about every evaluation of a run (a hook for tests).
 type Progress interface {
 	Update(step, steps int, metrics []runs.Metric, stepsPerSec float64)
 	Done()
 }
 
-// NewProgress returns a progress bar on a terminal, and a line per
-// evaluation (every `every` evaluations) anywhere else, such as a log file.
-func NewProgress(w io.Writer, steps, done int, every int) Progress {
+// Reporter shows a pack's progress after every step.
+type Reporter interface {
+	// Step: step of steps is done; active says which runs still train.
+	Step(step, steps int, rs []*Run, active []bool)
+	Done()
+}
+
+// The cadence of progress lines in a log: never closer than LineEvery, and
+// (as lines are checked after every step) no further apart than LineEvery
+// plus one step. EstimateAfter is how long the steps are timed before the
+// run's duration is estimated, once.
+const (
+	LineEvery     = 30 * time.Second
+	EstimateAfter = 3 * time.Second
+)
+
+// NewReporter returns a progress bar on a terminal, and lines at the
+// LineEvery cadence anywhere else (a log file, a Slurm output). now is
+// the clock (time.Now; a fake one in tests). done is the step the run
+// starts from: rates and estimates count only the steps this process runs,
+// and only from its first step on (the first step also compiles the graph).
+func NewReporter(w io.Writer, steps, done int, now func() time.Time) Reporter {
 	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		bar := progressbar.NewOptions(steps,
 			progressbar.OptionSetWriter(w),
@@ -34,53 +53,92 @@ func NewProgress(w io.Writer, steps, done int, every int) Progress {
 			progressbar.OptionClearOnFinish(),
 		)
 		bar.Set(done)
-		return &barProgress{bar: bar}
+		return &barReporter{bar: bar}
 	}
-	return &lineProgress{w: w, every: max(every, 1)}
+	return &lineReporter{w: w, now: now}
+}
+
+type barReporter struct{ bar *progressbar.ProgressBar }
+
+func (p *barReporter) Step(step, steps int, rs []*Run, active []bool) {
+	if len(rs) == 1 {
+		p.bar.Describe(summary(rs[0].Metrics))
+	} else {
+		p.bar.Describe(fmt.Sprintf("%d of %d models training", count(active), len(rs)))
+	}
+	p.bar.Set(step)
+}
+
+func (p *barReporter) Done() { p.bar.Finish() }
+
+// lineReporter writes "step S/T  <metrics>  R steps/s  ETA d" lines.
+type lineReporter struct {
+	w   io.Writer
+	now func() time.Time
+
+	first     time.Time // when the first step this process ran had finished
+	firstStep int
+	last      time.Time // the last line
+	estimated bool
+}
+
+func (p *lineReporter) Step(step, steps int, rs []*Run, active []bool) {
+	now := p.now()
+	if p.first.IsZero() {
+		p.first, p.firstStep, p.last = now, step, now
+		return
+	}
+	elapsed := now.Sub(p.first)
+	rate := float64(step-p.firstStep) / elapsed.Seconds()
+	left := time.Duration(float64(steps-step) / rate * float64(time.Second)).Round(time.Second)
+	if !p.estimated && elapsed >= EstimateAfter {
+		p.estimated = true
+		fmt.Fprintf(p.w, "fit: %d steps to go at %.3g steps/s: about %s\n", steps-step, rate, left)
+	}
+	if now.Sub(p.last) < LineEvery && step != steps {
+		return
+	}
+	p.last = now
+	state := ""
+	if len(rs) == 1 {
+		state = summary(rs[0].Metrics)
+	} else {
+		lo, hi := testAccuracyRange(rs)
+		n := count(active)
+		state = fmt.Sprintf("%d of %d models training (%.3g model-steps/s), test accuracy %.1f–%.1f%%", n, len(rs), rate*float64(n), 100*lo, 100*hi)
+	}
+	fmt.Fprintf(p.w, "step %d/%d  %s  %.3g steps/s  ETA %s\n", step, steps, state, rate, left)
+}
+
+func (p *lineReporter) Done() {}
+
+// testAccuracyRange is the lowest and highest newest test accuracy of the
+// runs.
+func testAccuracyRange(rs []*Run) (lo, hi float64) {
+	lo, hi = 1, 0
+	for _, r := range rs {
+		a := latest(r.Metrics, table.SplitTest, func(m string) bool { return m == runs.MetricAccuracy })
+		lo, hi = min(lo, a), max(hi, a)
+	}
+	return lo, hi
+}
+
+// latest is the newest value of the split's metric (kind all) that is
+// chosen by is, 0 if none.
+func latest(metrics []runs.Metric, split string, is func(string) bool) float64 {
+	for i := len(metrics) - 1; i >= 0; i-- {
+		m := metrics[i]
+		if m.Split == split && m.Kind == runs.All && is(m.Metric) {
+			return m.Value
+		}
+	}
+	return 0
 }
 
 // summary is "train 1.2e-03 100.0% | test 4.56 12.3%" at the newest step.
 func summary(metrics []runs.Metric) string {
-	get := func(split string, is func(string) bool) float64 {
-		for i := len(metrics) - 1; i >= 0; i-- {
-			m := metrics[i]
-			if m.Split == split && m.Kind == runs.All && is(m.Metric) {
-				return m.Value
-			}
-		}
-		return 0
-	}
 	acc := func(m string) bool { return m == runs.MetricAccuracy }
 	return fmt.Sprintf("train %.3g %5.1f%% | test %.3g %5.1f%%",
-		get(table.SplitTrain, runs.IsLoss), 100*get(table.SplitTrain, acc),
-		get(table.SplitTest, runs.IsLoss), 100*get(table.SplitTest, acc))
+		latest(metrics, table.SplitTrain, runs.IsLoss), 100*latest(metrics, table.SplitTrain, acc),
+		latest(metrics, table.SplitTest, runs.IsLoss), 100*latest(metrics, table.SplitTest, acc))
 }
-
-type barProgress struct{ bar *progressbar.ProgressBar }
-
-func (p *barProgress) Update(step, steps int, metrics []runs.Metric, _ float64) {
-	p.bar.Describe(summary(metrics))
-	p.bar.Set(step)
-}
-
-func (p *barProgress) Done() { p.bar.Finish() }
-
-type lineProgress struct {
-	w     io.Writer
-	every int
-	n     int
-}
-
-func (p *lineProgress) Update(step, steps int, metrics []runs.Metric, sps float64) {
-	p.n++
-	if p.n%p.every != 0 && step != steps {
-		return
-	}
-	eta := "?"
-	if sps > 0 {
-		eta = (time.Duration(float64(steps-step)/sps) * time.Second).Round(time.Second).String()
-	}
-	fmt.Fprintf(p.w, "step %d/%d  %s  %.1f steps/s  ETA %s\n", step, steps, summary(metrics), sps, eta)
-}
-
-func (p *lineProgress) Done() {}

@@ -228,11 +228,14 @@ func (r *Run) evaluate() error {
 		return err
 	}
 	sq := model.SumSquares(ps)
-	ms = append(ms, scaleMetrics(r.Step, r.Data, ev)...)
+	ms = append(ms, scaleMetrics(r.Step, r.Data, ev, r.Config.Train.Loss)...)
 	ms = append(ms, runs.Metric{Step: int64(r.Step), Split: runs.All, Kind: runs.All, Metric: runs.MetricWeightSq, Value: sq},
 		runs.Metric{Step: int64(r.Step), Split: runs.All, Kind: runs.All, Metric: runs.MetricWeightNorm, Value: math.Sqrt(sq)})
 	r.Metrics = append(r.Metrics, ms...)
-	return runs.WriteMetrics(runs.MetricsPath(r.Dir), r.Metrics)
+	if err := runs.WriteMetrics(runs.MetricsPath(r.Dir), r.Metrics); err != nil {
+		return err
+	}
+	return r.appendEvent(ms)
 }
 
 func (r *Run) checkpoint() error {
@@ -256,5 +259,5 @@ func (r *Run) finish() error {
 	if err := model.SaveSafetensors(runs.ModelPath(r.Dir), ps, meta); err != nil {
 		return err
 	}
-	return runs.PlotCurves(r.Dir, r.Metrics)
+	return runs.PlotCurves(r.Dir, r.Config.Describe(), r.Metrics)
 }

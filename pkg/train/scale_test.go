@@ -74,3 +74,55 @@ func TestCollapseAndMaxLogitAgainstDefinitions(t *testing.T) {
 		t.Fatal("the rows no longer separate float32 from float64 collapse")
 	}
 }
+
+// stableCollapsedOracle: StableMax's s(z) = z + 1 (z ≥ 0) or 1/(1 − z),
+// summed in float64, equals the largest s exactly.
+func stableCollapsedOracle(row []float64) bool {
+	sum, top := 0.0, 0.0
+	for _, z := range row {
+		s := z + 1
+		if z < 0 {
+			s = 1 / (1 - z)
+		}
+		sum, top = sum+s, max(top, s)
+	}
+	return sum == top
+}
+
+// The StableMax collapse flag against its definition: a logit of 1e17
+// swallows the other s values (float64's spacing there is 16) and one of
+// 1e3 does not, whatever a softmax of the same rows does.
+func TestStableMaxCollapseAgainstDefinition(t *testing.T) {
+	be, _, err := backend.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := [][]float64{{1e17, 0, -3}, {1e3, 0, -3}, {900, 100, 0}, {-2, -2, -5}}
+	var flat []float32
+	for _, r := range rows {
+		for _, v := range r {
+			flat = append(flat, float32(v))
+		}
+	}
+	exec, err := NewExec(be, func(logits, labels *Node) []*Node {
+		return rowOutputs(logits, labels, StableMax, "float32")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Exec(tensors.FromFlatDataAndDimensions(flat, 4, 3), tensors.FromFlatDataAndDimensions([]int32{0, 0, 0, 0}, 4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stable := tensors.MustCopyFlatData[int32](out[4])
+	for i, r := range rows {
+		// The oracle on the float32-rounded logits the graph sees.
+		r32 := []float64{float64(float32(r[0])), float64(float32(r[1])), float64(float32(r[2]))}
+		if want := stableCollapsedOracle(r32); (stable[i] == 1) != want {
+			t.Errorf("row %v: StableMax collapsed %v, definition %v", r, stable[i] == 1, want)
+		}
+	}
+	if !stableCollapsedOracle(rows[0]) || stableCollapsedOracle(rows[2]) || !collapsedOracle(rows[2], false) {
+		t.Fatal("the rows no longer show StableMax collapsing only at 1e17 while softmax collapses at 900")
+	}
+}

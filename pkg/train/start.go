@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"time"
 
 	"github.com/grokkit/grokkit/pkg/backend"
 	"github.com/grokkit/grokkit/pkg/infer"
@@ -138,23 +139,19 @@ func Resume(ctx context.Context, dirs []string, steps int, log io.Writer) error 
 // trainAndReport trains the runs (a run alone with a progress display) and
 // reports their ends.
 func trainAndReport(ctx context.Context, p *Pack) error {
+	p.Report = NewReporter(p.Log, p.Runs[0].Config.Train.Steps, p.Step, time.Now)
+	err := p.Train(ctx)
+	p.Report.Done()
+	if err != nil {
+		return err
+	}
 	if len(p.Runs) > 1 {
-		if err := p.Train(ctx); err != nil {
-			return err
-		}
 		for _, r := range p.Runs {
 			fmt.Fprintf(p.Log, "fit: %s: step %d: %s; accuracy ≥ 99%%: %s\n", r.Dir, r.Step, summary(r.Metrics), milestones(r.Metrics))
 		}
 		return nil
 	}
 	r := p.Runs[0]
-	tr := r.Config.Train
-	r.Progress = NewProgress(r.Log, tr.Steps, r.Step, max(1, 1000/tr.EvalEvery))
-	err := p.Train(ctx)
-	r.Progress.Done()
-	if err != nil {
-		return err
-	}
 	fmt.Fprintf(r.Log, "fit: step %d: %s; wrote %s\n", r.Step, summary(r.Metrics), r.Dir)
 	fmt.Fprintf(r.Log, "fit: accuracy ≥ 99%%: %s\n", milestones(r.Metrics))
 	return nil

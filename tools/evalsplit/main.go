@@ -28,7 +28,7 @@ type flags struct {
 	AllRows    bool             `help:"--detect: score every row, not only the training rows."`
 	KeyFreqs   []int            `placeholder:"K,..." help:"--detect: key frequencies of the circuit (default: the logits' own)."`
 	Plot       string           `placeholder:"PNG" help:"--detect: also draw the scores' AUROC and ROC curves here."`
-	Format     string           `default:"parquet" enum:"parquet,table,markdown" help:"parquet, an aligned text table for the terminal, or (--detect) a markdown table row."`
+	Format     string           `default:"" enum:"parquet,table,markdown," help:"parquet, table (aligned text) or (--detect) markdown (a table row); default: table when stdout is a terminal, else parquet."`
 	Case       string           `placeholder:"NAME" help:"--detect --format markdown: the case named in the row (default: the run folder)."`
 	Output     string           `short:"o" default:"-" placeholder:"PATH" help:"Output file, or - for stdout."`
 	Version    kong.VersionFlag `help:"Print the version."`
@@ -45,6 +45,7 @@ func main() {
 }
 
 func evaluate(env cli.Env, f *flags) error {
+	f.Format = cli.Format(f.Format, f.Output, env.Stdout)
 	for _, out := range []string{f.Output, f.Plot} {
 		if err := outfile.Check(out); err != nil {
 			return err // before any work, so nothing is half done
@@ -89,7 +90,7 @@ func detectRun(env cli.Env, f *flags, b compute.Backend, net *infer.Net, t *tabl
 		return fmt.Errorf("%s: %w", f.Run, err)
 	}
 	if f.Plot != "" {
-		if err := rep.Plot(f.Plot, f.Run); err != nil {
+		if err := rep.Plot(f.Plot, f.Run+": "+net.Config.Describe()); err != nil {
 			return err
 		}
 	}

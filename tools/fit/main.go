@@ -29,8 +29,8 @@ type flags struct {
 	NHeads        int     `help:"nanda, power: attention heads (default 4)."`
 	DHead         int     `help:"nanda, power: width of a head (default nanda 32, power d-model/n-heads)."`
 	DMLP          int     `name:"d-mlp" help:"nanda, power: MLP width (default nanda 512, power 4·d-model)."`
-	NLayers       int     `name:"n-layers" help:"power: transformer blocks (default 2)."`
-	Width         int     `help:"gromov: hidden width N (default 512)."`
+	NLayers       int     `name:"n-layers" help:"power: transformer blocks (default 2); mlp: hidden layers (default 2)."`
+	Width         int     `help:"gromov: hidden width N (default 512); mlp: width of each hidden layer (default 200)."`
 	AttentionRate float64 `name:"attention-rate" default:"1" help:"nanda: Zhong et al.'s attention rate α: the pattern is α·softmax + (1 − α); 1 ordinary attention, 0 constant (clock vs pizza)."`
 	Param         string  `name:"parameterization" enum:"gromov,standard" default:"gromov" help:"gromov: gromov (f = W2(W1x)²/(D·N), weights N(0,1), Gromov 2023) or standard (no 1/(D·N), PyTorch nn.Linear's init spread; the scale of Doshi et al.'s weight decays 5–20)."`
 
@@ -57,11 +57,13 @@ type flags struct {
 	GrokfastLambda float64 `name:"grokfast-lambda" help:"λ (default: ema 2, ma 5, the paper's)."`
 	GrokfastWindow int     `name:"grokfast-window" default:"100" help:"ma: the window."`
 
+	Tensorboard bool `default:"true" negatable:"" help:"Write RUN/events.out.tfevents.0.grokkit as it trains, for tensorboard --logdir and wandb sync: every metrics.parquet row as split/metric or split/kind/metric, and train/lr. Its wall_time is the step, not the clock, so the same run gives the same bytes."`
+
 	Version kong.VersionFlag `help:"Print the version."`
 }
 
 const description = `Train a model on a table; writes a run folder (config.json, metrics.parquet,
-checkpoints/, model.safetensors, curves.png).
+checkpoints/, model.safetensors, curves.png, and a TensorBoard event file).
 
 Several -o folders train that many models as one computation (parameters
 stacked along a leading axis), each with its own folder; they may differ in
@@ -196,7 +198,7 @@ func config(f *flags, desc model.Description, given map[string]bool, k int, args
 			Beta1: f.Beta1, Beta2: f.Beta2, Eps: f.Eps, WarmupSteps: f.Warmup, Loss: f.Loss,
 			LogitsDType: f.LogitsDType, BatchSize: f.BatchSize, Seed: pick(f.Seed, k), Steps: f.Steps,
 			EvalEvery: f.EvalEvery, CheckpointEvery: f.CheckpointEvery,
-			StopAtTestAcc: f.StopAtTestAcc, Patience: f.Patience},
+			StopAtTestAcc: f.StopAtTestAcc, Patience: f.Patience, Tensorboard: f.Tensorboard},
 	}
 	grokfast(f, given, &cfg.Train)
 	return cfg

@@ -105,5 +105,5 @@ func plotWidths(path string, p int, rows []widthRow) error {
 		s.X, s.Y = append(s.X, float64(r.Width)), append(s.Y, r.Accuracy)
 	}
 	return plot.Panels(path, plot.Panel{Title: fmt.Sprintf("Gromov's MLP, (a+b) mod %d: accuracy against width", p),
-		XLabel: "width N", YLabel: "accuracy", LogX: true, LegendBottom: true, Lines: []plot.Series{an, tr}})
+		XLabel: "width N", YLabel: "accuracy", LogX: true, Lines: []plot.Series{an, tr}})
 }

@@ -29,7 +29,7 @@ type flags struct {
 	Table           string           `placeholder:"TABLE" help:"Table whose split defines the train rows (default: the run's data.parquet)."`
 	Projection      string           `enum:"per-class,cube," default:"" help:"transformer: the restricted/excluded subspace: per-class (default; Nanda's notebook: each class's logits projected on cos/sin(w_k(a+b))) or cube (cos/sin(w_k(a+b-c)))."`
 	KeyFreqs        []int            `placeholder:"K,..." help:"transformer: key frequencies for the restricted/excluded losses (default: the final weights' own)."`
-	Format          string           `default:"parquet" enum:"parquet,table" help:"parquet (long: step, measure, index, value) or an aligned text table."`
+	Format          string           `default:"" enum:"parquet,table," help:"parquet (long: step, measure, index, value) or table (aligned text); default: table when stdout is a terminal, else parquet."`
 	Output          string           `short:"o" default:"-" placeholder:"PATH" help:"Output file, or - for stdout."`
 	Plots           string           `placeholder:"DIR" help:"Folder for fourier-spectrum.png and progress.png (default: the run folder)."`
 	AnalyticWidths  []int            `placeholder:"N,..." help:"No RUN: Gromov's analytic solution at these widths, its accuracy over all p² inputs (see --p, --analytic-draws, --trained); --plots DIR draws gromov-width.png."`
@@ -66,6 +66,7 @@ func main() {
 }
 
 func analyse(env cli.Env, f *flags) error {
+	f.Format = cli.Format(f.Format, f.Output, env.Stdout)
 	if len(f.AnalyticWidths) > 0 {
 		return analytic(env, f)
 	}
@@ -132,7 +133,7 @@ func analyse(env cli.Env, f *flags) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	written, err := inspect.Plots(dir, f.Run, cfg.Model.Name, rows)
+	written, err := inspect.Plots(dir, cfg.Describe(), cfg.Model.Name, rows)
 	if err != nil {
 		return err
 	}

@@ -33,6 +33,9 @@ func main() {
 }
 
 func generate(env cli.Env, f *flags) error {
+	if err := cli.RefuseBinaryOnTerminal(f.Output, env.Stdout, "give -o FILE.parquet, or pipe it on (moddata … | mutate … -o FILE.parquet)"); err != nil {
+		return err
+	}
 	if _, err := arith.Lookup(f.Op); err != nil {
 		return fmt.Errorf("--op: %w", err)
 	}

@@ -17,26 +17,32 @@ import (
 
 // common flags of every scheme.
 type common struct {
-	Input   string `arg:"" optional:"" default:"-" placeholder:"TABLE" help:"Input table (Parquet from moddata or mutate), or - for stdin."`
-	Output  string `short:"o" default:"-" placeholder:"PATH" help:"Output Parquet file, or - for stdout."`
-	Name    string `help:"Kind written on every selected row (default: noise for random schemes, backdoor for rules)."`
-	Splits  string `default:"train" enum:"train,test,all" help:"Rows the mutation may change: train (as the original project), test or all."`
-	HeldOut bool   `default:"true" negatable:"" help:"For rules: test rows the trigger selects also get the rule's label and kind (never trained on; evalsplit measures attack success on them). --no-held-out keeps them clean, as the original did."`
+	Input  string `arg:"" optional:"" default:"-" placeholder:"TABLE" help:"Input table (Parquet from moddata or mutate), or - for stdin."`
+	Output string `short:"o" default:"-" placeholder:"PATH" help:"Output Parquet file, or - for stdout."`
+	Name   string `help:"Kind written on every selected row (default: noise for random schemes, backdoor for rules)."`
+	Splits string `default:"train" enum:"train,test,all" help:"Rows the mutation may change: train (as the original project), test or all."`
+}
+
+// ruleCommon are the flags of the schemes with a trigger (n-fixed,
+// n-increment, rule); the random schemes and control have no held-out rows.
+type ruleCommon struct {
+	common
+	HeldOut bool `default:"true" negatable:"" help:"Test rows the trigger selects also get the rule's label and kind (never trained on; evalsplit measures attack success on them). --no-held-out keeps them clean, as the original did."`
 }
 
 type randomFlags struct {
 	common
 	Fraction float64 `required:"" help:"Fraction of the rows in --splits to change (floor(fraction·rows) rows)."`
-	Seed     uint64  `default:"1" help:"Seed of the row choice and of the new labels."`
+	Seed     uint64  `default:"1" help:"Seed of the row choice and of the new labels (default 1: moddata's split and fit's weights default to 23093, the original project's seed; the noise keeps the 1 that the recipes and the README's detection table were made with)."`
 }
 
 type nFlags struct {
-	common
+	ruleCommon
 	N int `default:"17" help:"Rows with b % N == 0 are selected."`
 }
 
 type ruleFlags struct {
-	common
+	ruleCommon
 	When string `required:"" placeholder:"PREDICATE" help:"Trigger over a, b, p, label, clean, e.g. 'b % 17 == 0' or 'a == 7'."`
 	Then string `required:"" placeholder:"EFFECT" help:"New label, reduced mod p, e.g. 'b' or '(a * b) % p'."`
 }
@@ -65,6 +71,9 @@ func main() {
 func apply(env cli.Env, ctx *kong.Context, f *flags) error {
 	scheme := strings.Fields(ctx.Command())[0]
 	m, c, seed := mutation(scheme, f)
+	if err := cli.RefuseBinaryOnTerminal(c.Output, env.Stdout, "give -o FILE.parquet, or pipe it on (mutate … | fit - -o RUN)"); err != nil {
+		return err
+	}
 	t, err := table.ReadFile(c.Input, env.Stdin)
 	if err != nil {
 		return err

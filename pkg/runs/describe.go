@@ -1,0 +1,67 @@
+package runs
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/grokkit/grokkit/pkg/arith"
+)
+
+// Facts are the settings that say which run a figure shows, in reading
+// order: "(a+b) mod 113", "40% train", "model mlp", "adamw", "lr 0.01",
+// "wd 0", "seed 1".
+func (c *Config) Facts() []string {
+	op := c.Data.Meta.Op
+	if o, err := arith.Lookup(op); err == nil {
+		op = o.Formula
+	}
+	facts := []string{
+		fmt.Sprintf("(%s) mod %d", op, c.Model.P),
+		fmt.Sprintf("%.3g%% train", 100*trainFraction(c)),
+		"model " + c.Model.Name,
+		c.Train.Optimizer,
+		"lr " + strconv.FormatFloat(c.Train.LR, 'g', -1, 64),
+		"wd " + strconv.FormatFloat(c.Train.WeightDecay, 'g', -1, 64),
+		"seed " + strconv.FormatUint(c.Train.Seed, 10),
+	}
+	if c.Train.Loss != "" && c.Train.Loss != MetricCrossEntropy {
+		facts = append(facts, "loss "+c.Train.Loss)
+	}
+	return facts
+}
+
+// Describe is Facts in one line.
+func (c *Config) Describe() string { return strings.Join(c.Facts(), ", ") }
+
+// SharedFacts are the facts every config has, in the first one's order:
+// the title of a figure comparing runs.
+func SharedFacts(configs []*Config) []string {
+	if len(configs) == 0 {
+		return nil
+	}
+	var shared []string
+	for _, f := range configs[0].Facts() {
+		all := true
+		for _, c := range configs[1:] {
+			found := false
+			for _, g := range c.Facts() {
+				found = found || g == f
+			}
+			all = all && found
+		}
+		if all {
+			shared = append(shared, f)
+		}
+	}
+	return shared
+}
+
+// trainFraction is the fraction the table was made with (moddata's
+// --train-fraction), else the share of training rows.
+func trainFraction(c *Config) float64 {
+	if f := c.Data.Meta.TrainFraction; f > 0 {
+		return f
+	}
+	return float64(c.Data.Train) / float64(max(c.Data.Rows, 1))
+}
