@@ -18,15 +18,15 @@ FUZZMIN    ?= 1s
 
 FULL       ?=
 
-# The quickstart: a small transformer that visibly groks on 2 CPU cores in
-# about a minute (memorises by step ~100, test accuracy ≥ 99% near 1,000).
+# The quickstart (scripts/quickstart.sh): a small transformer that visibly
+# groks on 2 CPU cores in seconds; its figures are in the README (make docs).
 QS         := $(OUT)/quickstart
 
 # Nanda et al.'s run: p = 113, 30% train, 40,000 full-batch steps at most;
 # stops once test accuracy has been 100% for 4,000 steps (cleaned up).
-# FULL=1 is the paper's size (about an hour on this CPU); the CPU preset is
-# the quickstart's smaller transformer at p = 31 (~2 min), which shows the
-# same story (memorise, then grok; restricted loss falls before test loss).
+# FULL=1 is the paper's size (about an hour on this CPU); the CPU preset
+# keeps the paper's data (p = 113, 30%) with a smaller transformer (~2.5 min;
+# memorise, then grok; restricted loss falls before test loss).
 ifeq ($(FULL),1)
 NANDA      := $(OUT)/nanda
 NANDA_DATA := --p 113 --train-fraction 0.3
@@ -41,7 +41,7 @@ endif
 # The DuckDB reader test runs when scripts/duckdb-setup.sh has installed it.
 export DUCKDB_NODE_MODULES ?= $(CURDIR)/$(DUCKDB_DIR)/node_modules
 
-.PHONY: help build test vet fmt-check bench demo quickstart docs install reproduce-nanda reproduce-gromov reproduce-doshi reproduce-doshi-cells reproduce-power reproduce-pizza reproduce-grokfast reproduce-stablemax detect-backdoor detect-table detect-bench gpu-check sweep duckdb fuzz clean
+.PHONY: help build test vet fmt-check bench bench-peer demo quickstart docs install reproduce-nanda reproduce-gromov reproduce-doshi reproduce-doshi-cells reproduce-power reproduce-pizza reproduce-grokfast reproduce-stablemax detect-backdoor detect-table detect-bench gpu-check sweep duckdb fuzz clean
 
 help: ## List the targets.
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -59,13 +59,12 @@ fmt-check: ## Fail if a file is not gofmt-formatted.
 test: vet fmt-check ## vet, the gofmt check and go test ./... (DuckDB reader test included when installed).
 	go test ./...
 
-bench: build ## Benchmarks: a Nanda training step (p = 113) alone and K = 1, 4, 16 packed, with peak memory; moddata at p = 2003.
+bench: build ## Benchmarks: bench-peer (fit against PyTorch, packed against alone), the Nanda step's variants, with peak memory; moddata at p = 2003.
 	@mkdir -p $(OUT)
 	go test -c -o $(OUT)/train.test ./pkg/train/
-	@echo "Nanda et al.'s full-batch AdamW step, p = 113, 3,830 rows (peak RSS of the whole benchmark process):"
+	scripts/bench-peer.sh $(OUT)/train.test
+	@echo "Nanda et al.'s full-batch AdamW step, p = 113, 3,830 rows, float32 and float64 logits, and the quickstart's (peak RSS of the whole benchmark process):"
 	@/usr/bin/time -f '  peak RSS %M KB' $(OUT)/train.test -test.run '^$$' -test.bench '^BenchmarkNandaStep' -test.benchtime 20x
-	@echo "K Nanda models packed into one computation (time per step per model; K = 1 is the same path alone):"
-	@/usr/bin/time -f '  peak RSS %M KB' $(OUT)/train.test -test.run '^$$' -test.bench 'PackedNandaStep' -test.benchtime 3x
 	go test -run '^$$' -bench . -benchmem ./pkg/table/ ./pkg/rule/
 	@mkdir -p $(OUT)
 	@echo "moddata --p 2003 (wall time, peak memory of the real binary):"
@@ -82,10 +81,15 @@ install: build ## Copy the tools to $(PREFIX)/bin (default ~/.local/bin; put it 
 	@mkdir -p $(PREFIX)/bin
 	cp $(BIN)/* $(PREFIX)/bin/
 
+bench-peer: ## fit's Nanda and Gromov steps against their PyTorch peers (scripts/bench/peer.py; python3-torch, libopenblas0-pthread) and packed steps against K = 1, with ratios.
+	@mkdir -p $(OUT)
+	go test -c -o $(OUT)/train.test ./pkg/train/
+	scripts/bench-peer.sh $(OUT)/train.test
+
 docs: build ## Rerun the README's recipes and rewrite its marked blocks (tools/readme_test.go checks them in make test).
 	go test ./tools -run 'TestReadmeBlocks' -count=1 -update
 
-reproduce-nanda: build ## Nanda et al.: grokking curve, key frequencies, progress measures at their p = 113, 30% (CPU preset: a smaller model; FULL=1: their model, about an hour on 2 cores).
+reproduce-nanda: build ## Nanda et al.: grokking curve, key frequencies, progress measures at their p = 113, 30% (CPU preset: a smaller model, ~2.5 min; FULL=1: their model, about an hour).
 	@mkdir -p $(NANDA)
 	$(BIN)/moddata $(NANDA_DATA) --equals -o $(NANDA)/data.parquet
 	if [ -f $(NANDA)/run/checkpoints/resume.safetensors ] && [ ! -f $(NANDA)/run/model.safetensors ]; then \

@@ -113,3 +113,41 @@ func BenchmarkPackedNandaStep(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkGromovStep is one full-batch AdamW step of fit's stepper on
+// Gromov's MLP: p = 97, width N = 500, half the pairs (4,704 rows), MSE on
+// one-hot targets (scripts/bench/peer.py gromov is its PyTorch peer).
+func BenchmarkGromovStep(b *testing.B) {
+	be, _, err := backend.New()
+	if err != nil {
+		b.Fatal(err)
+	}
+	m, err := model.ByName("gromov", model.Config{P: 97, Width: 500, DType: dtypes.Float32})
+	if err != nil {
+		b.Fatal(err)
+	}
+	tb, err := table.Generate(table.Spec{P: 97, Op: "add", TrainFraction: 0.5, Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	d := infer.NewData(tb, false)
+	store := gomlx.NewStore()
+	if err := model.InitParams(store.RootScope(), m, 1); err != nil {
+		b.Fatal(err)
+	}
+	s, err := newStepper(be, store, m, Hyper{Name: AdamW, LR: 1e-3, WeightDecay: 1, Beta1: 0.9, Beta2: 0.98, Eps: 1e-8}, MSE, "float32")
+	if err != nil {
+		b.Fatal(err)
+	}
+	bt := d.Batch(d.TrainRows())
+	if _, err := s.step(0, bt.Inputs, bt.Labels); err != nil { // compile outside the timing
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := s.step(i+1, bt.Inputs, bt.Labels); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/step")
+}

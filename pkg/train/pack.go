@@ -33,6 +33,8 @@ type Pack struct {
 	Step int
 	// Report, if set, is told after every step (progress lines or a bar).
 	Report Reporter
+	// costs is where the training loop's time went (see costs.line).
+	costs costs
 
 	view   model.Model // model.StackView of the runs' model
 	store  *gomlx.Store
@@ -371,9 +373,15 @@ func (p *Pack) Train(ctx context.Context) error {
 			}
 			return ErrInterrupted
 		}
+		began := time.Now()
 		losses, err := p.step()
 		if err != nil {
 			return fmt.Errorf("step %d: %w", p.Step, err)
+		}
+		if p.costs.stepsRun++; p.costs.stepsRun == 1 {
+			p.costs.firstStep = time.Since(began)
+		} else {
+			p.costs.steps += time.Since(began)
 		}
 		for k, l := range losses {
 			if active[k] && (math.IsNaN(l) || math.IsInf(l, 0)) {

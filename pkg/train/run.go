@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"time"
 
 	"github.com/gomlx/compute"
 	gomlx "github.com/gomlx/gomlx/ml/model"
@@ -36,6 +37,8 @@ type Run struct {
 	Log     io.Writer     // progress and messages (stderr)
 	// Progress is told about every evaluation; nil for none.
 	Progress Progress
+	// costs holds this run's evaluation and checkpoint time (costs.line).
+	costs costs
 
 	backend compute.Backend
 	src     source       // where its state is read to evaluate and checkpoint
@@ -149,18 +152,22 @@ func (r *Run) record(rate float64) (stop bool, err error) {
 	tr := r.Config.Train
 	last := r.Step == tr.Steps
 	if r.Step%tr.EvalEvery == 0 || last {
+		began := time.Now()
 		if err := r.evaluate(); err != nil {
 			return false, err
 		}
+		r.costs.eval += time.Since(began)
 		stop = r.stopped()
 		if r.Progress != nil {
 			r.Progress.Update(r.Step, tr.Steps, r.Metrics, rate)
 		}
 	}
 	if r.Step%tr.CheckpointEvery == 0 || last || stop {
+		began := time.Now()
 		if err := r.checkpoint(); err != nil {
 			return false, r.checkpointFailed(err)
 		}
+		r.costs.checkpoint += time.Since(began)
 	}
 	if stop {
 		fmt.Fprintf(r.Log, "fit: test accuracy ≥ %g for %d evaluations in a row: stopping at step %d\n", tr.StopAtTestAcc, tr.Patience, r.Step)

@@ -145,6 +145,11 @@ func trainAndReport(ctx context.Context, p *Pack) error {
 	if err != nil {
 		return err
 	}
+	c := p.costs
+	for _, r := range p.Runs {
+		c.eval, c.checkpoint = c.eval+r.costs.eval, c.checkpoint+r.costs.checkpoint
+	}
+	defer func() { fmt.Fprintf(p.Log, "fit: %s\n", c.line(time.Since(processStart))) }()
 	if len(p.Runs) > 1 {
 		for _, r := range p.Runs {
 			fmt.Fprintf(p.Log, "fit: %s: step %d: %s; accuracy ≥ 99%%: %s\n", r.Dir, r.Step, summary(r.Metrics), milestones(r.Metrics))

@@ -59,6 +59,9 @@ type flags struct {
 
 	Tensorboard bool `default:"true" negatable:"" help:"Write RUN/events.out.tfevents.0.grokkit as it trains, for tensorboard --logdir and wandb sync: every metrics.parquet row as split/metric or split/kind/metric, and train/lr. Its wall_time is the step, not the clock, so the same run gives the same bytes."`
 
+	CPUProfile string `name:"cpuprofile" placeholder:"FILE" help:"Write a pprof CPU profile of the whole run here (go tool pprof)."`
+	MemProfile string `name:"memprofile" placeholder:"FILE" help:"Write a pprof allocation profile of the whole run here at its end."`
+
 	Version kong.VersionFlag `help:"Print the version."`
 }
 
@@ -91,7 +94,14 @@ func main() {
 	os.Exit(cli.Run(cli.OS(), "fit", description, &f, func(env cli.Env, kctx *kong.Context) error {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
+		endProfile, err := cli.Profile(f.CPUProfile, f.MemProfile)
+		if err != nil {
+			return err
+		}
 		dirs, err := dispatch(ctx, env, set(kctx), &f)
+		if perr := endProfile(); err == nil {
+			err = perr
+		}
 		if errors.Is(err, train.ErrInterrupted) {
 			return &cli.ExitError{Code: cli.ExitInterrupted, Msg: fmt.Sprintf("%s: interrupted; checkpoint saved. Continue with: fit --resume %s",
 				strings.Join(dirs, ", "), strings.Join(dirs, " --resume "))}
@@ -115,7 +125,7 @@ func set(kctx *kong.Context) map[string]bool {
 func dispatch(ctx context.Context, env cli.Env, given map[string]bool, f *flags) ([]string, error) {
 	if len(f.Resume) > 0 {
 		for name := range given {
-			if name != "resume" && name != "steps" {
+			if name != "resume" && name != "steps" && name != "cpuprofile" && name != "memprofile" {
 				return nil, fmt.Errorf("--resume continues a run with its own settings: --%s cannot be changed (only --steps)", name)
 			}
 		}

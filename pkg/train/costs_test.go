@@ -1,0 +1,27 @@
+package train
+
+import (
+	"regexp"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// The closing time line: each part's share of the total, the rest being
+// what the loop did not time; the shares add up to 100%.
+func TestCostsLine(t *testing.T) {
+	c := costs{firstStep: 2 * time.Second, steps: 5 * time.Second, eval: 2 * time.Second, checkpoint: time.Second / 2, stepsRun: 101}
+	got := c.line(10 * time.Second)
+	want := "time: 10.0 s in all: first step (compiles the graph) 2.0 s (20%), 100 more steps 5.0 s (50%), 50.0 ms each, evaluation 2.0 s (20%), checkpoints 0.5 s (5%), the rest (start-up, final files) 0.5 s (5%)"
+	if got != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+	sum := 0
+	for _, m := range regexp.MustCompile(`\((\d+)%\)`).FindAllStringSubmatch(got, -1) {
+		n, _ := strconv.Atoi(m[1])
+		sum += n
+	}
+	if sum != 100 {
+		t.Errorf("shares add up to %d%%", sum)
+	}
+}
