@@ -133,10 +133,11 @@ reproduce-doshi-cells: build ## Doshi et al.'s four notebook cells at p = 97, N 
 # fraction, per operation, with their two-layer transformer. CPU preset:
 # sweeps/power-cpu.yaml (p = 23, width 64); FULL=1: sweeps/power-full.yaml
 # (p = 97, a+b, a−b, a/b, fractions 10…90%; Slurm or a GPU).
-POWER      := $(OUT)/power
-POWER_SPEC := $(if $(filter 1,$(FULL)),sweeps/power-full.yaml,sweeps/power-cpu.yaml)
+NORM       ?= post
+POWER      := $(OUT)/power$(if $(filter pre,$(NORM)),-preln,)
+POWER_SPEC := $(if $(filter 1,$(FULL)),sweeps/power-full.yaml,sweeps/power-cpu$(if $(filter pre,$(NORM)),-preln,).yaml)
 
-reproduce-power: build ## Power et al.: steps to generalise against train fraction for a+b and a−b (FULL=1: p = 97 with a/b, for Slurm).
+reproduce-power: build ## Power et al.: steps to generalise against train fraction for a+b and a−b, their code's network (NORM=pre: the pre-LN form; FULL=1: p = 97 with a/b, for Slurm).
 	scripts/sweep.sh $(POWER_SPEC) $(POWER)$(if $(filter 1,$(FULL)),-full,) 1 train-fraction op grok_step test_accuracy
 
 # Lee et al.'s Grokfast (scripts/reproduce-grokfast.sh): steps to 95% test

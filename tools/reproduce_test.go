@@ -139,9 +139,11 @@ fit:
 	}
 }
 
-// make reproduce-power, shrunken (p = 17, width 32, 900 steps, lr 3e-3 so
-// that it is quick): with 80% of the pairs the two-layer transformer
-// generalises within the budget, with 30% it does not.
+// make reproduce-power NORM=pre, shrunken (p = 17, width 32, 900 steps,
+// lr 3e-3 so that it is quick): with 80% of the pairs the pre-LN two-layer
+// transformer generalises within the budget, with 30% it does not. (The
+// original's post-LN form is slower here: 58–90% test accuracy at 80% in
+// 2,000 steps, too long for a test.)
 func TestReproducePowerShrunken(t *testing.T) {
 	out := runSweep(t, nil, `name: power-test
 moddata:
@@ -150,6 +152,9 @@ moddata:
   equals: true
 fit:
   model: power
+  norm: pre
+  pos: learned
+  init: nanda
   d-model: 32
   n-heads: 2
   d-mlp: 128

@@ -22,16 +22,26 @@ func ModelFor(spec runs.ModelSpec) (model.Model, error) {
 
 // ConfigFor and SetSizes map a run's recorded sizes (config.json) to a
 // network's Config and back: the one place the two meet.
+//
+// A power run recorded without norm, pos and init predates them: it was
+// trained pre-LayerNorm with learned positions and Nanda's initialisation,
+// and is read so.
 func ConfigFor(spec runs.ModelSpec) model.Config {
-	return model.Config{P: spec.P, DModel: spec.DModel, NHeads: spec.NHeads, DHead: spec.DHead, DMLP: spec.DMLP,
+	c := model.Config{P: spec.P, DModel: spec.DModel, NHeads: spec.NHeads, DHead: spec.DHead, DMLP: spec.DMLP,
 		Width: spec.Width, NLayers: spec.NLayers, Parameterization: spec.Parameterization,
+		Norm: spec.Norm, Pos: spec.Pos, Init: spec.Init,
 		ConstantAttention: spec.ConstantAttention, DType: dtypes.Float32}
+	if spec.Name == "power" && spec.Norm == "" && spec.Pos == "" && spec.Init == "" {
+		c.Norm, c.Pos, c.Init = model.NormPre, model.PosLearned, model.InitNanda
+	}
+	return c
 }
 
 // SetSizes writes c's sizes into spec (see ConfigFor).
 func SetSizes(spec *runs.ModelSpec, c model.Config) {
 	spec.P, spec.DModel, spec.NHeads, spec.DHead, spec.DMLP = c.P, c.DModel, c.NHeads, c.DHead, c.DMLP
 	spec.Width, spec.NLayers, spec.Parameterization, spec.ConstantAttention = c.Width, c.NLayers, c.Parameterization, c.ConstantAttention
+	spec.Norm, spec.Pos, spec.Init = c.Norm, c.Pos, c.Init
 }
 
 // Net is a trained network ready to run.

@@ -51,6 +51,14 @@ type Config struct {
 	// when empty) or ParamStandard; see [Gromov].
 	Parameterization string
 
+	// Power's transformer (power): Norm is NormPost (the original's
+	// post-LayerNorm blocks, no biases, no final LayerNorm) or NormPre
+	// (TransformerLens's pre-LayerNorm blocks with MLP biases and a final
+	// LayerNorm); Pos is PosSinusoidal (fixed) or PosLearned; Init is
+	// InitPyTorch (PyTorch's default draws, the original's) or InitNanda
+	// (normal 1/√d_model, as nanda). See [Power].
+	Norm, Pos, Init string
+
 	// DType of the parameters and the computation: dtypes.Float32 (the default
 	// when left zero) or dtypes.Float64 (used by the gradient checks).
 	DType dtypes.DType

@@ -65,19 +65,35 @@ var SizeFlags = map[string]func(*Config) *int{
 	"width":    func(c *Config) *int { return &c.Width },
 }
 
-// ParameterizationFlag and AttentionRateFlag are the settings that are not
-// integer sizes: Gromov's parameterization (Config.Parameterization) and
+// The settings that are not integer sizes: the choices (ChoiceFlags) and
 // Zhong et al.'s attention rate α (Config.ConstantAttention = 1 − α).
 const (
 	ParameterizationFlag = "parameterization"
+	NormFlag             = "norm"
+	PosFlag              = "pos"
+	InitFlag             = "init"
 	AttentionRateFlag    = "attention-rate"
 )
 
-// SettingFlags lists every size setting a network may read, sorted: the
-// SizeFlags and ParameterizationFlag.
+// ChoiceFlags are the settings that choose among named forms of a network,
+// by fit flag name, with the Config field each sets. A network's Defaults
+// give the value when none is given, and its New refuses one it does not
+// know.
+var ChoiceFlags = map[string]func(*Config) *string{
+	ParameterizationFlag: func(c *Config) *string { return &c.Parameterization },
+	NormFlag:             func(c *Config) *string { return &c.Norm },
+	PosFlag:              func(c *Config) *string { return &c.Pos },
+	InitFlag:             func(c *Config) *string { return &c.Init },
+}
+
+// SettingFlags lists every setting a network may read, sorted: the
+// SizeFlags, the ChoiceFlags and AttentionRateFlag.
 func SettingFlags() []string {
-	names := []string{ParameterizationFlag, AttentionRateFlag}
+	names := []string{AttentionRateFlag}
 	for n := range SizeFlags {
+		names = append(names, n)
+	}
+	for n := range ChoiceFlags {
 		names = append(names, n)
 	}
 	sort.Strings(names)
@@ -101,7 +117,9 @@ func Register(d Description) {
 		panic(fmt.Sprintf("model.Register: %q is registered twice", d.Name))
 	}
 	for _, s := range d.Sizes {
-		if _, ok := SizeFlags[s]; !ok && s != ParameterizationFlag && s != AttentionRateFlag {
+		_, size := SizeFlags[s]
+		_, choice := ChoiceFlags[s]
+		if !size && !choice && s != AttentionRateFlag {
 			panic(fmt.Sprintf("model.Register: %q reads an unknown size %q", d.Name, s))
 		}
 	}
@@ -176,8 +194,10 @@ func (d Description) Complete(cfg Config) (Config, error) {
 	if !(cfg.ConstantAttention >= 0 && cfg.ConstantAttention <= 1) {
 		return cfg, fmt.Errorf("model %q: the attention rate must be in [0, 1], got %g", d.Name, 1-cfg.ConstantAttention)
 	}
-	if cfg.Parameterization == "" {
-		cfg.Parameterization = def.Parameterization
+	for _, field := range ChoiceFlags {
+		if v := field(&cfg); *v == "" {
+			*v = *field(&def)
+		}
 	}
 	switch cfg.DType {
 	case dtypes.InvalidDType:

@@ -58,6 +58,12 @@ type ModelSpec struct {
 	Width  int    `json:"width,omitempty" flag:"width"`
 	// Parameterization of gromov: "gromov" or "standard" (empty: gromov).
 	Parameterization string `json:"parameterization,omitempty" flag:"parameterization"`
+	// Norm, Pos and Init of power: "post"/"pre", "sinusoidal"/"learned",
+	// "pytorch"/"nanda" (none recorded: a run from before they existed,
+	// pre, learned, nanda).
+	Norm string `json:"norm,omitempty" flag:"norm"`
+	Pos  string `json:"pos,omitempty" flag:"pos"`
+	Init string `json:"init,omitempty" flag:"init"`
 	// NLayers is the number of transformer blocks (power only).
 	NLayers int `json:"n_layers,omitempty" flag:"n-layers"`
 	// ConstantAttention is 1 − α for the attention rate α (nanda; fit

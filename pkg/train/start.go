@@ -176,8 +176,10 @@ func fillSizes(spec *runs.ModelSpec) {
 			*field(&sizes) = *field(&built)
 		}
 	}
-	if d.Reads(model.ParameterizationFlag) {
-		sizes.Parameterization = built.Parameterization
+	for flag, field := range model.ChoiceFlags {
+		if d.Reads(flag) {
+			*field(&sizes) = *field(&built)
+		}
 	}
 	if d.Reads(model.AttentionRateFlag) {
 		sizes.ConstantAttention = built.ConstantAttention

@@ -33,6 +33,9 @@ type flags struct {
 	Width         int     `help:"gromov: hidden width N (default 512); mlp: width of each hidden layer (default 200)."`
 	AttentionRate float64 `name:"attention-rate" default:"1" help:"nanda: Zhong et al.'s attention rate α: the pattern is α·softmax + (1 − α); 1 ordinary attention, 0 constant (clock vs pizza)."`
 	Param         string  `name:"parameterization" enum:"gromov,standard" default:"gromov" help:"gromov: gromov (f = W2(W1x)²/(D·N), weights N(0,1), Gromov 2023) or standard (no 1/(D·N), PyTorch nn.Linear's init spread; the scale of Doshi et al.'s weight decays 5–20)."`
+	Norm          string  `enum:"post,pre" default:"post" help:"power: post (the original code's post-LayerNorm blocks, x = LN(x + Attn(x)), LN(x + FFN(x)), no biases, no final LayerNorm) or pre (TransformerLens's pre-LayerNorm blocks, MLP biases, a final LayerNorm)."`
+	Pos           string  `enum:"sinusoidal,learned" default:"sinusoidal" help:"power: sinusoidal positions (the original's, fixed) or learned (W_pos)."`
+	Init          string  `enum:"pytorch,nanda" default:"pytorch" help:"power: pytorch (the original's: PyTorch's defaults, embedding N(0, 1), linear layers uniform ±1/√fan_in) or nanda (normal 1/√d_model, as nanda)."`
 
 	Optimizer   string    `default:"adamw" enum:"${optimizers}" help:"adamw (decoupled decay), adam (L2 in the gradient), sgd; orthoadamw and orthosgd apply ⊥Grad first (the gradient made orthogonal to the weights, rescaled to its norm; Prieto et al. 2025). PyTorch's formulas."`
 	LR          []float64 `default:"1e-3" help:"Peak learning rate (packed runs: one, or one per run)."`
@@ -191,9 +194,12 @@ func pick[T any](list []T, k int) T {
 
 // config maps the flags to a run's configuration.
 func config(f *flags, desc model.Description, given map[string]bool, k int, args []string, t *table.Table) *runs.Config {
-	param, constant := "", 0.0
-	if desc.Reads(model.ParameterizationFlag) {
-		param = f.Param
+	constant := 0.0
+	choice := func(flag, value string) string { // a choice the network reads, else none
+		if desc.Reads(flag) {
+			return value
+		}
+		return ""
 	}
 	if desc.Reads(model.AttentionRateFlag) {
 		constant = 1 - f.AttentionRate
@@ -202,7 +208,9 @@ func config(f *flags, desc model.Description, given map[string]bool, k int, args
 		Args: args,
 		Data: runs.DataInfo{Source: pick(f.Table, k)},
 		Model: runs.ModelSpec{Name: f.Model, P: t.Meta.P, DModel: f.DModel, NHeads: f.NHeads,
-			DHead: f.DHead, DMLP: f.DMLP, Width: f.Width, Parameterization: param, NLayers: f.NLayers, Equals: desc.Equals,
+			DHead: f.DHead, DMLP: f.DMLP, Width: f.Width, NLayers: f.NLayers, Equals: desc.Equals,
+			Parameterization: choice(model.ParameterizationFlag, f.Param), Norm: choice(model.NormFlag, f.Norm),
+			Pos: choice(model.PosFlag, f.Pos), Init: choice(model.InitFlag, f.Init),
 			ConstantAttention: constant},
 		Train: runs.TrainSpec{Optimizer: f.Optimizer, LR: pick(f.LR, k), WeightDecay: pick(f.WeightDecay, k),
 			Beta1: f.Beta1, Beta2: f.Beta2, Eps: f.Eps, WarmupSteps: f.Warmup, Loss: f.Loss,
