@@ -9,15 +9,16 @@ import (
 )
 
 // Facts are the settings that say which run a figure shows, in reading
-// order: "(a+b) mod 113", "40% train", "model mlp", "adamw", "lr 0.01",
-// "wd 0", "seed 1".
+// order: "(a+b)", "mod 113", "40% train", "model mlp", "adamw", "lr 0.01",
+// "wd 0", "seed 1" (JoinFacts writes them as a line).
 func (c *Config) Facts() []string {
 	op := c.Data.Meta.Op
 	if o, err := arith.Lookup(op); err == nil {
 		op = o.Formula
 	}
 	facts := []string{
-		fmt.Sprintf("(%s) mod %d", op, c.Model.P),
+		"(" + op + ")",
+		fmt.Sprintf("mod %d", c.Model.P),
 		fmt.Sprintf("%.3g%% train", 100*trainFraction(c)),
 		"model " + c.Model.Name,
 		c.Train.Optimizer,
@@ -32,7 +33,24 @@ func (c *Config) Facts() []string {
 }
 
 // Describe is Facts in one line.
-func (c *Config) Describe() string { return strings.Join(c.Facts(), ", ") }
+func (c *Config) Describe() string { return JoinFacts(c.Facts()) }
+
+// JoinFacts writes facts in one line, ", " apart but for the operation and
+// its modulus: "(a+b) mod 113, 40% train, …".
+func JoinFacts(facts []string) string {
+	var b strings.Builder
+	for i, f := range facts {
+		switch {
+		case i == 0:
+		case strings.HasPrefix(f, "mod ") && strings.HasPrefix(facts[i-1], "("):
+			b.WriteString(" ")
+		default:
+			b.WriteString(", ")
+		}
+		b.WriteString(f)
+	}
+	return b.String()
+}
 
 // SharedFacts are the facts every config has, in the first one's order:
 // the title of a figure comparing runs.

@@ -176,7 +176,7 @@ func (f *Folder) Heatmap(path string, results []Result, x, y, z string) (string,
 		}
 	}
 	if shared := runs.SharedFacts(configs); len(shared) > 0 {
-		title += "\n" + strings.Join(shared, ", ")
+		title += "\n" + runs.JoinFacts(shared)
 	}
 	if err := plot.Heatmap(path, title, xk, yk, xs, ys, grid, cells); err != nil {
 		return "", err

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/alecthomas/kong"
 
@@ -68,7 +67,7 @@ func draw(env cli.Env, f *flags) error {
 	}
 	title := f.Title
 	if title == "" {
-		title = strings.Join(runs.SharedFacts(configs), ", ")
+		title = runs.JoinFacts(runs.SharedFacts(configs))
 	}
 	if err := runs.PlotCompare(f.Output, title, compared, quantities); err != nil {
 		return fmt.Errorf("--metric: %w", err)
