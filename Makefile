@@ -137,7 +137,7 @@ NORM       ?= post
 POWER      := $(OUT)/power$(if $(filter pre,$(NORM)),-preln,)
 POWER_SPEC := $(if $(filter 1,$(FULL)),sweeps/power-full.yaml,sweeps/power-cpu$(if $(filter pre,$(NORM)),-preln,).yaml)
 
-reproduce-power: build ## Power et al.: steps to generalise against train fraction for a+b and a−b, their code's network (NORM=pre: the pre-LN form; FULL=1: p = 97 with a/b, for Slurm).
+reproduce-power: build ## Power et al.: steps to generalise against train fraction for a+b, a−b and a÷b, their code's network (~8 min) (NORM=pre: the pre-LN form; FULL=1: p = 97 with a/b, for Slurm).
 	scripts/sweep.sh $(POWER_SPEC) $(POWER)$(if $(filter 1,$(FULL)),-full,) 1 train-fraction op grok_step test_accuracy
 
 # Lee et al.'s Grokfast (scripts/reproduce-grokfast.sh): steps to 95% test
