@@ -59,14 +59,10 @@ fmt-check: ## Fail if a file is not gofmt-formatted.
 test: vet fmt-check ## vet, the gofmt check and go test ./... (DuckDB reader test included when installed).
 	go test ./...
 
-bench: build ## Benchmarks: bench-peer (fit against PyTorch, packed against alone), the Nanda step's variants, with peak memory; moddata at p = 2003.
-	@mkdir -p $(OUT)
-	go test -c -o $(OUT)/train.test ./pkg/train/
-	scripts/bench-peer.sh $(OUT)/train.test
+bench: build bench-peer ## Benchmarks: bench-peer (fit against PyTorch, packed against alone), the Nanda step's variants, with peak memory; moddata at p = 2003.
 	@echo "Nanda et al.'s full-batch AdamW step, p = 113, 3,830 rows, float32 and float64 logits, and the quickstart's (peak RSS of the whole benchmark process):"
 	@/usr/bin/time -f '  peak RSS %M KB' $(OUT)/train.test -test.run '^$$' -test.bench '^BenchmarkNandaStep' -test.benchtime 20x
 	go test -run '^$$' -bench . -benchmem ./pkg/table/ ./pkg/rule/
-	@mkdir -p $(OUT)
 	@echo "moddata --p 2003 (wall time, peak memory of the real binary):"
 	@/usr/bin/time -f '  %e s wall, %M KB peak RSS' $(BIN)/moddata --p 2003 -o $(OUT)/bench-2003.parquet
 	@ls -l $(OUT)/bench-2003.parquet | awk '{printf "  %.1f MB written\n", $$5/1e6}'

@@ -23,16 +23,16 @@ func ModelFor(spec runs.ModelSpec) (model.Model, error) {
 // ConfigFor and SetSizes map a run's recorded sizes (config.json) to a
 // network's Config and back: the one place the two meet.
 //
-// A power run recorded without norm, pos and init predates them: it was
-// trained pre-LayerNorm with learned positions and Nanda's initialisation,
-// and is read so.
+// A choice the record leaves empty is read as the network's form from
+// before that choice existed (model.Description.Recorded; e.g. a power run
+// without norm, pos and init was trained pre-LN).
 func ConfigFor(spec runs.ModelSpec) model.Config {
 	c := model.Config{P: spec.P, DModel: spec.DModel, NHeads: spec.NHeads, DHead: spec.DHead, DMLP: spec.DMLP,
 		Width: spec.Width, NLayers: spec.NLayers, Parameterization: spec.Parameterization,
 		Norm: spec.Norm, Pos: spec.Pos, Init: spec.Init,
 		ConstantAttention: spec.ConstantAttention, DType: dtypes.Float32}
-	if spec.Name == "power" && spec.Norm == "" && spec.Pos == "" && spec.Init == "" {
-		c.Norm, c.Pos, c.Init = model.NormPre, model.PosLearned, model.InitNanda
+	if d, err := model.Lookup(spec.Name); err == nil {
+		c = d.Recorded(c)
 	}
 	return c
 }

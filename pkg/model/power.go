@@ -109,6 +109,8 @@ func init() {
 				Norm: NormPost, Pos: PosSinusoidal, Init: InitPyTorch}
 		},
 		Derive: powerSizes,
+		// Runs recorded before these choices trained the TransformerLens form.
+		Before: map[string]string{NormFlag: NormPre, PosFlag: PosLearned, InitFlag: InitNanda},
 		New:    func(c Config) (Model, error) { return NewPower(c) },
 		Equals: true,
 		// Every position of every layer: residual, LayerNorms, q/k/v, MLP.

@@ -556,3 +556,23 @@ func BenchmarkPowerGradStep(b *testing.B) {
 	}
 	benchmarkGradStep(b, m, 512, 3, nil)
 }
+
+// A power run recorded before norm, pos and init existed is read as the
+// pre-LN TransformerLens form it was trained with; a recorded choice is
+// kept, and networks without earlier forms are left alone.
+func TestPowerRecordedBeforeChoices(t *testing.T) {
+	d, err := Lookup("power")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := d.Recorded(Config{P: 7}); c.Norm != NormPre || c.Pos != PosLearned || c.Init != InitNanda {
+		t.Errorf("a record without choices reads as %s/%s/%s, want pre/learned/nanda", c.Norm, c.Pos, c.Init)
+	}
+	if c := d.Recorded(Config{P: 7, Norm: NormPost, Pos: PosSinusoidal, Init: InitPyTorch}); c.Norm != NormPost || c.Pos != PosSinusoidal || c.Init != InitPyTorch {
+		t.Errorf("recorded choices changed to %s/%s/%s", c.Norm, c.Pos, c.Init)
+	}
+	g, _ := Lookup("gromov")
+	if c := g.Recorded(Config{P: 7}); c.Parameterization != "" {
+		t.Errorf("gromov's record gained a parameterization %q", c.Parameterization)
+	}
+}

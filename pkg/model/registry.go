@@ -45,6 +45,11 @@ type Description struct {
 	// Analyses lists the analyses that understand this network
 	// (AnalysisFourier, AnalysisDetect); the others refuse its runs.
 	Analyses []string
+
+	// Before gives, by choice flag, the form a run recorded without that
+	// choice was trained with (the network as it was before the choice
+	// existed, when its default became something else).
+	Before map[string]string
 }
 
 // The analyses a network may support.
@@ -121,6 +126,11 @@ func Register(d Description) {
 		_, choice := ChoiceFlags[s]
 		if !size && !choice && s != AttentionRateFlag {
 			panic(fmt.Sprintf("model.Register: %q reads an unknown size %q", d.Name, s))
+		}
+	}
+	for flag := range d.Before {
+		if _, ok := ChoiceFlags[flag]; !ok {
+			panic(fmt.Sprintf("model.Register: %q: Before names %q, not a choice flag", d.Name, flag))
 		}
 	}
 	registry[d.Name] = d
@@ -218,4 +228,16 @@ func Supporting(analysis string) []string {
 		}
 	}
 	return out
+}
+
+// Recorded is the Config of a run recorded with cfg: each choice the
+// record leaves empty is the form the network had before that choice
+// existed (Description.Before), where it has one.
+func (d Description) Recorded(cfg Config) Config {
+	for flag, value := range d.Before {
+		if v := ChoiceFlags[flag](&cfg); *v == "" {
+			*v = value
+		}
+	}
+	return cfg
 }

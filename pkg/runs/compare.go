@@ -24,6 +24,16 @@ func ParseQuantity(s string) (Quantity, error) {
 	return Quantity{}, fmt.Errorf("%q: want split/metric or split/kind/metric (e.g. test/accuracy)", s)
 }
 
+// Tag is the quantity's name in fit's TensorBoard files and in curves
+// --metric: "split/metric" for kind "all", else "split/kind/metric"
+// (ParseQuantity reads it back).
+func (q Quantity) Tag() string {
+	if q.Kind == All {
+		return q.Split + "/" + q.Metric
+	}
+	return q.Split + "/" + q.Kind + "/" + q.Metric
+}
+
 func (q Quantity) String() string {
 	if q.Kind == All {
 		return q.Split + " " + q.Metric

@@ -20,7 +20,7 @@ type evaluation struct {
 	ex              []score.Example
 	collapsed       []bool    // softmax exactly one-hot in the training logits' precision
 	maxLogit        []float64 // the row's largest logit
-	stableCollapsed []bool    // StableMax exactly one-hot (float64)
+	stableCollapsed []bool    // StableMax exactly one-hot (float64); StableMax runs only
 }
 
 // rowOutputs are the per-row outputs of the evaluation graphs from logits
@@ -29,17 +29,22 @@ type evaluation struct {
 // training logits' precision, is exactly 1: Σ exp(z − max z) == 1) and the
 // largest logit in float64.
 //
-// A fifth output is the same flag for StableMax, s(x) = x + 1 (x ≥ 0) or
-// 1/(1 − x), in float64 as the StableMax loss computes it: Σ s(z) == max s(z).
+// StableMax runs get a fifth output, the same flag for StableMax,
+// s(x) = x + 1 (x ≥ 0) or 1/(1 − x), in float64 as the StableMax loss
+// computes it: Σ s(z) == max s(z). Other runs do not compute it.
 func rowOutputs(logits, labels *Node, loss, logitsDType string) []*Node {
 	z := toLogitsDType(logits, logitsDType)                                       // [rows, P]
 	collapsed := Equal(ReduceMax(Softmax(z, -1), -1), OnesLike(ReduceMax(z, -1))) // [rows]
 	wide := ConvertDType(logits, dtypes.Float64)                                  // [rows, P]
-	one := OnesLike(wide)                                                         // [rows, P]
+	out := []*Node{perExampleLoss(loss, wide, labels), ConvertDType(ArgMax(wide, -1), dtypes.Int32),
+		ConvertDType(collapsed, dtypes.Int32), ReduceMax(wide, -1)}
+	if loss != StableMax {
+		return out
+	}
+	one := OnesLike(wide) // [rows, P]
 	s := Where(GreaterOrEqual(wide, ZerosLike(wide)), Add(wide, one), Div(one, Sub(one, wide)))
 	stableCollapsed := Equal(ReduceSum(s, -1), ReduceMax(s, -1)) // [rows]
-	return []*Node{perExampleLoss(loss, wide, labels), ConvertDType(ArgMax(wide, -1), dtypes.Int32),
-		ConvertDType(collapsed, dtypes.Int32), ReduceMax(wide, -1), ConvertDType(stableCollapsed, dtypes.Int32)}
+	return append(out, ConvertDType(stableCollapsed, dtypes.Int32))
 }
 
 // evaluator scores every row of a table (see evaluation), always in
@@ -52,7 +57,7 @@ type evaluator struct {
 
 func newEvaluator(backend compute.Backend, store *gomlx.Store, m model.Model, loss, logitsDType string, d *infer.Data) (*evaluator, error) {
 	exec, err := gomlx.NewExec(backend, store, func(scope *gomlx.Scope, inputs, labels *Node) []*Node {
-		return rowOutputs(m.Forward(scope, inputs), labels, loss, logitsDType) // [batch] ×5
+		return rowOutputs(m.Forward(scope, inputs), labels, loss, logitsDType) // [batch] ×4 or 5
 	})
 	if err != nil {
 		return nil, err
@@ -97,12 +102,17 @@ func (ev *evaluation) append(out []*tensors.Tensor, from, n, rows int) {
 	pred := tensors.MustCopyFlatData[int32](out[1])
 	coll := tensors.MustCopyFlatData[int32](out[2])
 	top := tensors.MustCopyFlatData[float64](out[3])
-	stable := tensors.MustCopyFlatData[int32](out[4])
+	var stable []int32 // StableMax runs only (see rowOutputs)
+	if len(out) > 4 {
+		stable = tensors.MustCopyFlatData[int32](out[4])
+	}
 	for j := from; j < from+n && len(ev.ex) < rows; j++ {
 		ev.ex = append(ev.ex, score.Example{Row: len(ev.ex), Pred: pred[j], Loss: loss[j]})
 		ev.collapsed = append(ev.collapsed, coll[j] == 1)
 		ev.maxLogit = append(ev.maxLogit, top[j])
-		ev.stableCollapsed = append(ev.stableCollapsed, stable[j] == 1)
+		if stable != nil {
+			ev.stableCollapsed = append(ev.stableCollapsed, stable[j] == 1)
+		}
 	}
 }
 
@@ -118,7 +128,7 @@ func scaleMetrics(step int, d *infer.Data, ev *evaluation, loss string) []runs.M
 			if ev.collapsed[i] {
 				collapsed++
 			}
-			if ev.stableCollapsed[i] {
+			if loss == StableMax && ev.stableCollapsed[i] {
 				stable++
 			}
 		}
@@ -158,7 +168,7 @@ func newStackedEvaluator(backend compute.Backend, store *gomlx.Store, sm model.S
 	exec, err := gomlx.NewExec(backend, store, func(scope *gomlx.Scope, inputs, labels *Node) []*Node {
 		logits := sm.ForwardStacked(scope, inputs) // [K, chunk, P]
 		d := logits.Shape().Dimensions
-		return rowOutputs(Reshape(logits, d[0]*d[1], d[2]), Reshape(labels, d[0]*d[1]), loss, logitsDType) // [K·chunk] ×5
+		return rowOutputs(Reshape(logits, d[0]*d[1], d[2]), Reshape(labels, d[0]*d[1]), loss, logitsDType) // [K·chunk] ×4 or 5
 	})
 	if err != nil {
 		return nil, err

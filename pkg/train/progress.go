@@ -3,12 +3,11 @@ package train
 import (
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
-	"golang.org/x/term"
 
+	"github.com/grokkit/grokkit/pkg/outfile"
 	"github.com/grokkit/grokkit/pkg/runs"
 	"github.com/grokkit/grokkit/pkg/table"
 )
@@ -41,7 +40,7 @@ const (
 // starts from: rates and estimates count only the steps this process runs,
 // and only from its first step on (the first step also compiles the graph).
 func NewReporter(w io.Writer, steps, done int, now func() time.Time) Reporter {
-	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+	if outfile.IsTerminal(w) {
 		bar := progressbar.NewOptions(steps,
 			progressbar.OptionSetWriter(w),
 			progressbar.OptionSetItsString("steps"),

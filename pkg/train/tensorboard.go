@@ -11,15 +11,6 @@ import (
 // bytes (a resumed run's file equals an uninterrupted one's); TensorBoard's
 // step axis is the one to read.
 
-// scalarTag names a metrics row in TensorBoard: "split/metric" when its kind
-// is "all", else "split/kind/metric" (the form curves --metric reads).
-func scalarTag(m runs.Metric) string {
-	if m.Kind == runs.All {
-		return m.Split + "/" + m.Metric
-	}
-	return m.Split + "/" + m.Kind + "/" + m.Metric
-}
-
 // lrTag is the learning rate's tag.
 const lrTag = "train/lr"
 
@@ -29,7 +20,7 @@ func (r *Run) event(ms []runs.Metric) tfevents.Event {
 	step := ms[0].Step
 	e := tfevents.Event{WallTime: float64(step), Step: step}
 	for _, m := range ms {
-		e.Scalars = append(e.Scalars, tfevents.Scalar{Tag: scalarTag(m), Value: float32(m.Value)})
+		e.Scalars = append(e.Scalars, tfevents.Scalar{Tag: runs.Quantity{Split: m.Split, Kind: m.Kind, Metric: m.Metric}.Tag(), Value: float32(m.Value)})
 	}
 	e.Scalars = append(e.Scalars, tfevents.Scalar{Tag: lrTag, Value: float32(r.hyper().LearningRate(int(step)))})
 	return e
