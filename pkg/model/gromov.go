@@ -35,12 +35,11 @@ import (
 // F = W2·H. Because x is one-hot, W1·x is just W1[:, a] + W1[:, P+b], and
 // gathering those columns does a fraction of the arithmetic; but GoMLX's
 // pure-Go backend gathers and scatter-adds one element at a time, while its
-// matmuls are SIMD, and with examples as columns both weight gradients are
-// matmuls that need no transposed copy. Measured on 2 cores (p = 97, width
-// 512, 4,704 rows, one AdamW step): ≈160 ms in this layout, ≈195 ms with
-// examples as rows and a dense one-hot, ≈185–240 ms gathering columns
-// (BenchmarkGromov*GradStep compare them on forward, backward and an SGD
-// update). Those two variants stay, tested, for the benchmarks.
+// matmuls are SIMD. Measured on 2 cores (p = 97, width 512, 4,704 rows, one
+// SGD step, BenchmarkGromov*GradStep): ≈44 ms in this layout, ≈42 ms with
+// examples as rows and a dense one-hot (within the noise; this layout keeps
+// the runs recorded before bit for bit), ≈48 ms gathering columns. Those
+// two variants stay, tested, for the benchmarks.
 type Gromov struct {
 	cfg    Config
 	layout gromovLayout
@@ -138,19 +137,19 @@ func (m *Gromov) Forward(scope *gomlx.Scope, inputs *Node) *Node {
 		aRow := Reshape(a, 1, batch)                                              // [1, batch]
 		bRow := AddScalar(Reshape(b, 1, batch), c.P)                              // [1, batch]: b's row is P+b
 		X := ConvertDType(LogicalOr(Equal(row, aRow), Equal(row, bRow)), c.DType) // [2P, batch]: one-hot(a) ‖ one-hot(b)
-		H := Square(Dot(W1, X).Product())                                         // [N, batch] = (W1·X)²
-		F := Dot(W2, H).Product()                                                 // [P, batch] = W2·H
+		H := Square(leftMatmul(W1, X))                                            // [N, batch] = (W1·X)²
+		F := leftMatmul(W2, H)                                                    // [P, batch] = W2·H
 		return Transpose(MulScalar(F, scale), 0, 1)                               // [batch, P]
 	case gromovOneHotRows:
 		x := Concatenate([]*Node{OneHot(Squeeze(a, 1), c.P, c.DType), OneHot(Squeeze(b, 1), c.P, c.DType)}, 1) // [batch, 2P]
-		hidden := Square(Dot(x, W1).General([]int{1}, nil, []int{1}, nil))                                     // [batch, N]
-		logits := Dot(hidden, W2).General([]int{1}, nil, []int{1}, nil)                                        // [batch, P]
+		hidden := Square(matmulT(x, W1))                                                                       // [batch, N]
+		logits := matmulT(hidden, W2)                                                                          // [batch, P]
 		return MulScalar(logits, scale)                                                                        // [batch, P]
 	default: // gromovGather
 		columns := Transpose(W1, 0, 1)                                        // [2P, N]: a weight-sized transpose
 		hidden := Add(Gather(columns, a), Gather(columns, AddScalar(b, c.P))) // [batch, N] = W1[:, a] + W1[:, P+b]
 		hidden = Square(hidden)                                               // [batch, N]
-		logits := Dot(hidden, W2).General([]int{1}, nil, []int{1}, nil)       // [batch, P]
+		logits := matmulT(hidden, W2)                                         // [batch, P]
 		return MulScalar(logits, scale)                                       // [batch, P]
 	}
 }

@@ -17,6 +17,6 @@ func (m *Gromov) ForwardStacked(scope *gomlx.Scope, inputs *Node) *Node {
 	a := SliceAxis(inputs, 2, AxisElem(0))                                                                                  // [K, batch, 1]
 	b := AddScalar(SliceAxis(inputs, 2, AxisElem(1)), c.P)                                                                  // [K, batch, 1]: b's column is P+b
 	hidden := Add(Gather(columns, Concatenate([]*Node{copy1, a}, -1)), Gather(columns, Concatenate([]*Node{copy1, b}, -1))) // [K, batch, N]
-	logits := batchedDot(Square(hidden), Transpose(w["W2"], 1, 2))                                                          // [K, batch, P]
+	logits := matmulT(Square(hidden), w["W2"])                                                                              // [K, batch, P]
 	return MulScalar(logits, c.OutputScale())                                                                               // [K, batch, P]
 }

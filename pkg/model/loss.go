@@ -29,10 +29,10 @@ func CrossEntropy(logits, labels *Node) *Node {
 // trainedCrossEntropy is the per-example loss [batch] of logits [batch, P]
 // with the analytic gradient attached: ∂loss_b/∂logits_b = p_b − onehot(label_b).
 func trainedCrossEntropy(logits, labels *Node) *Node {
-	perExample, probs, target := crossEntropy(logits, labels)              // [batch], [batch, P], [batch, P]
-	others := Mul(probs, OneMinus(target))                                 // [batch, P]: p_j off the label, 0 on it
-	grad := Sub(others, Mul(target, ReduceAndKeep(others, ReduceSum, -1))) // [batch, P]: p − onehot(label)
-	return withGradient(perExample, logits, func(v *Node) *Node { return Mul(v, grad) })
+	perExample, probs, target := crossEntropy(logits, labels)                                            // [batch], [batch, P], [batch, P]
+	others := Mul(probs, OneMinus(target))                                                               // [batch, P]: p_j off the label, 0 on it
+	grad := Sub(others, Mul(target, ReduceAndKeep(others, ReduceSum, -1)))                               // [batch, P]: p − onehot(label)
+	return withGradient(perExample, logits, func(v *Node) *Node { return Mul(InsertAxes(v, -1), grad) }) // v [batch]
 }
 
 // MeanSquaredError returns the mean over every element of (logits −

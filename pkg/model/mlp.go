@@ -107,10 +107,10 @@ func (m *MLP) oneHot(inputs *Node) *Node {
 // (param(name) is [K, out, in] or [K, out]) → logits [K, batch, P].
 func (m *MLP) layers(x *Node, param func(name string) *Node) *Node {
 	for l := 0; l <= m.cfg.NLayers; l++ {
-		W := param(fmt.Sprintf("layers.%d.weight", l))                // [K, out, in]
-		b := param(fmt.Sprintf("layers.%d.bias", l))                  // [K, out]
-		x = Dot(x, W).General([]int{2}, []int{0}, []int{2}, []int{0}) // [K, batch, out] = x·Wᵀ
-		x = Add(x, InsertAxes(b, 1))                                  // [K, batch, out]
+		W := param(fmt.Sprintf("layers.%d.weight", l)) // [K, out, in]
+		b := param(fmt.Sprintf("layers.%d.bias", l))   // [K, out]
+		x = matmulT(x, W)                              // [K, batch, out] = x·Wᵀ
+		x = Add(x, InsertAxes(b, 1))                   // [K, batch, out]
 		if l < m.cfg.NLayers {
 			x = relu(x) // [K, batch, Width]
 		}

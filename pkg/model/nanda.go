@@ -191,17 +191,17 @@ func (m *Nanda) forward(scope *gomlx.Scope, inputs *Node) (logits, post *Node) {
 		scores = Gather(scoreTable, Stack([]*Node{queryToken, tokens, position}, -1)) // [batch, 3, heads]
 		v = Gather(vTable, Stack([]*Node{tokens, position}, -1))                      // [batch, 3, heads, d_head]
 	}
-	scores = MulScalar(scores, 1/math.Sqrt(float64(c.DHead)))                                               // [batch, 3, heads]
-	pattern := attentionRate(softmax(scores, 1), c.ConstantAttention)                                       // [batch, 3, heads]: "=" sees all 3 positions, no mask
-	z := ReduceSum(Mul(InsertAxes(pattern, -1), v), 1)                                                      // [batch, heads, d_head]
-	attnOut := Dot(Reshape(z, batch, c.NHeads*c.DHead), Reshape(W_O, c.NHeads*c.DHead, c.DModel)).Product() // [batch, d_model]
-	residMid := Add(residPre, attnOut)                                                                      // [batch, d_model]
+	scores = MulScalar(scores, 1/math.Sqrt(float64(c.DHead)))                                        // [batch, 3, heads]
+	pattern := attentionRate(softmax(scores, 1), c.ConstantAttention)                                // [batch, 3, heads]: "=" sees all 3 positions, no mask
+	z := ReduceSum(Mul(InsertAxes(pattern, -1), v), 1)                                               // [batch, heads, d_head]
+	attnOut := matmul(Reshape(z, batch, c.NHeads*c.DHead), Reshape(W_O, c.NHeads*c.DHead, c.DModel)) // [batch, d_model]
+	residMid := Add(residPre, attnOut)                                                               // [batch, d_model]
 
 	// MLP at "=".
-	pre := Add(Dot(residMid, w["blocks.0.mlp.W_in"]).Product(), InsertAxes(w["blocks.0.mlp.b_in"], 0))  // [batch, d_mlp]
-	post = relu(pre)                                                                                    // [batch, d_mlp]
-	mlpOut := Add(Dot(post, w["blocks.0.mlp.W_out"]).Product(), InsertAxes(w["blocks.0.mlp.b_out"], 0)) // [batch, d_model]
-	residPost := Add(residMid, mlpOut)                                                                  // [batch, d_model]
+	pre := Add(matmul(residMid, w["blocks.0.mlp.W_in"]), InsertAxes(w["blocks.0.mlp.b_in"], 0))  // [batch, d_mlp]
+	post = relu(pre)                                                                             // [batch, d_mlp]
+	mlpOut := Add(matmul(post, w["blocks.0.mlp.W_out"]), InsertAxes(w["blocks.0.mlp.b_out"], 0)) // [batch, d_model]
+	residPost := Add(residMid, mlpOut)                                                           // [batch, d_model]
 
-	return Dot(residPost, w["unembed.W_U"]).Product(), post // [batch, P]: logits at "="
+	return matmul(residPost, w["unembed.W_U"]), post // [batch, P]: logits at "="
 }

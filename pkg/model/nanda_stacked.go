@@ -31,26 +31,26 @@ func (m *Nanda) ForwardStacked(scope *gomlx.Scope, inputs *Node) *Node {
 		SliceAxis(W_pos, 1, AxisElem(last))) // + [K, 1, d_model]
 
 	// Tables over (token, position) per copy.
-	residTable := Add(InsertAxes(W_E, 2), InsertAxes(W_pos, 1))                                                // [K, P+1, 3, d_model]
-	W_QKV := Stack([]*Node{W_Q, W_K, W_V}, 1)                                                                  // [K, 3, heads, d_model, d_head]
-	qkv := Dot(residTable, W_QKV).General([]int{3}, []int{0}, []int{3}, []int{0})                              // [K, P+1, 3, 3, heads, d_head]
-	qTable := Squeeze(Slice(qkv, AxisRange(), AxisRange(), AxisElem(last), AxisElem(0)), 2, 3)                 // [K, P+1, heads, d_head]
-	kTable := Squeeze(SliceAxis(qkv, 3, AxisElem(1)), 3)                                                       // [K, P+1, 3, heads, d_head]
-	vTable := Squeeze(SliceAxis(qkv, 3, AxisElem(2)), 3)                                                       // [K, P+1, 3, heads, d_head]
-	scoreTable := Einsum("kqhd,ktihd->kqtih", qTable, kTable)                                                  // [K, P+1, P+1, 3, heads]
-	position := Iota(g, shapes.Make(tokens.DType(), K, batch, NCtx), 2)                                        // [K, batch, 3]: i
-	queryToken := BroadcastToDims(lastToken, K, batch, NCtx)                                                   // [K, batch, 3]
-	copy3 := copyIndex(g, K, batch, NCtx)                                                                      // [K, batch, 3]: k
-	scores := Gather(scoreTable, Stack([]*Node{copy3, queryToken, tokens, position}, -1))                      // [K, batch, 3, heads]
-	v := Gather(vTable, Stack([]*Node{copy3, tokens, position}, -1))                                           // [K, batch, 3, heads, d_head]
-	scores = MulScalar(scores, 1/math.Sqrt(float64(c.DHead)))                                                  // [K, batch, 3, heads]
-	pattern := attentionRate(softmax(scores, 2), c.ConstantAttention)                                          // [K, batch, 3, heads]
-	z := ReduceSum(Mul(InsertAxes(pattern, -1), v), 2)                                                         // [K, batch, heads, d_head]
-	attnOut := batchedDot(Reshape(z, K, batch, c.NHeads*c.DHead), Reshape(W_O, K, c.NHeads*c.DHead, c.DModel)) // [K, batch, d_model]
-	residMid := Add(residPre, attnOut)                                                                         // [K, batch, d_model]
+	residTable := Add(InsertAxes(W_E, 2), InsertAxes(W_pos, 1))                                            // [K, P+1, 3, d_model]
+	W_QKV := Stack([]*Node{W_Q, W_K, W_V}, 1)                                                              // [K, 3, heads, d_model, d_head]
+	qkv := Dot(residTable, W_QKV).General([]int{3}, []int{0}, []int{3}, []int{0})                          // [K, P+1, 3, 3, heads, d_head]
+	qTable := Squeeze(Slice(qkv, AxisRange(), AxisRange(), AxisElem(last), AxisElem(0)), 2, 3)             // [K, P+1, heads, d_head]
+	kTable := Squeeze(SliceAxis(qkv, 3, AxisElem(1)), 3)                                                   // [K, P+1, 3, heads, d_head]
+	vTable := Squeeze(SliceAxis(qkv, 3, AxisElem(2)), 3)                                                   // [K, P+1, 3, heads, d_head]
+	scoreTable := Einsum("kqhd,ktihd->kqtih", qTable, kTable)                                              // [K, P+1, P+1, 3, heads]
+	position := Iota(g, shapes.Make(tokens.DType(), K, batch, NCtx), 2)                                    // [K, batch, 3]: i
+	queryToken := BroadcastToDims(lastToken, K, batch, NCtx)                                               // [K, batch, 3]
+	copy3 := copyIndex(g, K, batch, NCtx)                                                                  // [K, batch, 3]: k
+	scores := Gather(scoreTable, Stack([]*Node{copy3, queryToken, tokens, position}, -1))                  // [K, batch, 3, heads]
+	v := Gather(vTable, Stack([]*Node{copy3, tokens, position}, -1))                                       // [K, batch, 3, heads, d_head]
+	scores = MulScalar(scores, 1/math.Sqrt(float64(c.DHead)))                                              // [K, batch, 3, heads]
+	pattern := attentionRate(softmax(scores, 2), c.ConstantAttention)                                      // [K, batch, 3, heads]
+	z := ReduceSum(Mul(InsertAxes(pattern, -1), v), 2)                                                     // [K, batch, heads, d_head]
+	attnOut := matmul(Reshape(z, K, batch, c.NHeads*c.DHead), Reshape(W_O, K, c.NHeads*c.DHead, c.DModel)) // [K, batch, d_model]
+	residMid := Add(residPre, attnOut)                                                                     // [K, batch, d_model]
 
-	pre := Add(batchedDot(residMid, w["blocks.0.mlp.W_in"]), InsertAxes(w["blocks.0.mlp.b_in"], 1))  // [K, batch, d_mlp]
-	post := relu(pre)                                                                                // [K, batch, d_mlp]
-	mlpOut := Add(batchedDot(post, w["blocks.0.mlp.W_out"]), InsertAxes(w["blocks.0.mlp.b_out"], 1)) // [K, batch, d_model]
-	return batchedDot(Add(residMid, mlpOut), w["unembed.W_U"])                                       // [K, batch, P]
+	pre := Add(matmul(residMid, w["blocks.0.mlp.W_in"]), InsertAxes(w["blocks.0.mlp.b_in"], 1))  // [K, batch, d_mlp]
+	post := relu(pre)                                                                            // [K, batch, d_mlp]
+	mlpOut := Add(matmul(post, w["blocks.0.mlp.W_out"]), InsertAxes(w["blocks.0.mlp.b_out"], 1)) // [K, batch, d_model]
+	return matmul(Add(residMid, mlpOut), w["unembed.W_U"])                                       // [K, batch, P]
 }

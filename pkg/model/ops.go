@@ -2,15 +2,19 @@ package model
 
 import (
 	"fmt"
+	"math"
+
+	"github.com/gomlx/compute/dtypes"
 
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX's graph DSL reads best unqualified.
 )
 
-// Graph helpers with hand-written gradients. They compute the same functions
-// as GoMLX's Softmax, Max(x, 0) and LogSoftmax-based cross-entropy, but their
-// backward passes never execute an Exp node.
+// Graph helpers with hand-written gradients (customVJP). They compute the
+// same functions as GoMLX's Softmax, Max(x, 0), Dot and LogSoftmax-based
+// cross-entropy, but their backward passes never execute an Exp node, and
+// the products' skip copies the Go backend would make (see product).
 //
-// Why: on amd64, Go's math.Exp is assembly that mixes legacy-SSE and VEX (FMA)
+// Why no Exp: on amd64, Go's math.Exp is assembly that mixes legacy-SSE and VEX (FMA)
 // instructions. GoMLX's SIMD matmul kernels leave the upper halves of the
 // AVX/AVX-512 registers dirty (nothing calls archsimd.ClearAVXUpperBits), and
 // on the Intel Xeon (VM) these tools were measured on, every SSE↔VEX switch
@@ -21,46 +25,151 @@ import (
 // and does not suffer, but GoMLX's Softmax keeps a decomposed copy (with
 // Exp) for its gradient, and LogSoftmax always uses Exp.
 
-// softmax is Softmax(x) over axis. The forward pass is the backend's fused
-// softmax where it has one (GoMLX falls back to the decomposed form
-// elsewhere); the gradient is the analytic p ⊙ (v − Σ_axis p ⊙ v).
+// softmax is Softmax(x) over axis: the backend's fused softmax where it has
+// one (GoMLX falls back to the decomposed form elsewhere), with the analytic
+// gradient p ⊙ (v − Σ_axis p ⊙ v).
 func softmax(x *Node, axis int) *Node {
-	p := StopGradient(Softmax(x, axis)) // same shape as x
-	return withGradient(p, x, func(v *Node) *Node {
-		return Mul(p, Sub(v, ReduceAndKeep(Mul(p, v), ReduceSum, axis))) // same shape as x
-	})
+	var p *Node // same shape as x
+	p = customVJP(func(in []*Node) *Node { return Softmax(in[0], axis) }, func(v *Node) []*Node {
+		return []*Node{Mul(p, Sub(v, ReduceAndKeep(Mul(p, v), ReduceSum, axis)))}
+	}, x)
+	return p
 }
 
-// relu is max(x, 0), written as x·[x > 0] with the indicator held constant:
-// its gradient is v·[x > 0] (0 at x = 0, as in PyTorch).
+// relu is max(x, 0); its gradient is v·[x > 0] (0 at x = 0, as in PyTorch).
+// The Go backend's comparisons, bool conversions and Sign branch on every
+// element (4% of a Nanda step, mispredicting on mixed signs), so the
+// indicator is computed by branch-free arithmetic on y = max(x, 0) ≥ 0:
+// min(y·s·s, 1), where s is the dtype's largest power of two, is 0 at y = 0
+// and 1 for every y > 0, down to the smallest subnormal (s² times it is ≥ 1,
+// and a product that overflows is +Inf, still clamped to 1).
 func relu(x *Node) *Node {
-	positive := StopGradient(ConvertDType(GreaterThan(x, ZerosLike(x)), x.DType())) // same shape as x: 1 where x > 0
-	return Mul(x, positive)
+	var y *Node // same shape as x
+	y = customVJP(func(in []*Node) *Node { return Max(in[0], ScalarZero(x.Graph(), x.DType())) }, func(v *Node) []*Node {
+		s := math.Ldexp(1, 127) // float32's largest power of two
+		if y.DType() == dtypes.Float64 {
+			s = math.Ldexp(1, 1023)
+		}
+		positive := MinScalar(MulScalar(MulScalar(y, s), s), 1) // same shape as x: 1 where x > 0, else 0
+		return []*Node{Mul(v, positive)}
+	}, x)
+	return y
 }
 
-// withGradient returns value (whose own gradient is ignored) with a gradient
-// with respect to x given by vjp. value has x's shape, or x's shape without
-// its trailing axes (a per-row value of rows x); vjp receives v, ∂loss/∂value
-// broadcast to x's shape, and returns ∂loss/∂x.
+// matmul is x·w over x's last axis and w's first non-batch axis: w [a, b]
+// applies to x [.., a] (any leading axes) → [.., b]; w [K, a, b] with a
+// leading batch axis (the copy) to x [K, n, a] → [K, n, b].
+func matmul(x, w *Node) *Node { return product(x, w, false) }
+
+// matmulT is x·wᵀ for weights stored [out, in] (PyTorch's nn.Linear, Gromov's
+// W2): w [b, a] applies to x [.., a] → [.., b]; w [K, b, a] to x [K, n, a].
+func matmulT(x, w *Node) *Node { return product(x, w, true) }
+
+// product is matmul (wT false) or matmulT (wT true), with GoMLX's gradient
+// computed without the copies GoMLX's form adds for the Go backend, whose
+// matmul kernels take lhs [batch, cross, contracted] and rhs [batch,
+// contracted, cross] or [batch, cross, contracted] as they are and copy
+// anything else through an element-by-element transpose:
 //
-// The trick, in one place: it adds (z − StopGradient(z)), which is exactly
-// zero, summed over x's extra axes, to value, where z is x with a custom
-// gradient: GoMLX only lets one attach a gradient to an identity.
-func withGradient(value, x *Node, vjp func(v *Node) *Node) *Node {
-	vd, xd := value.Shape().Dimensions, x.Shape().Dimensions
-	if value.DType() != x.DType() || len(vd) > len(xd) || !equalInts(vd, xd[:len(vd)]) {
-		panic(fmt.Errorf("withGradient: value %s is not x %s or its leading axes", value.Shape(), x.Shape()))
+//	∂x = v·wᵀ (or v·w): the same product as GoMLX's, without the identity
+//	     transpose of the [.., n, in] result GoMLX adds;
+//	∂w = vᵀ·x contracts n, the middle axis of both: GoMLX's product, whose
+//	     operands the backend transposes to [.., out, n] and [.., in, n].
+//
+// Every product is GoMLX's own, so the results are bit for bit what
+// Dot(x, w) with GoMLX's gradient gives. (Transposing only the narrower of
+// x and v for ∂w saves another 10 ms of a Nanda step, but the kernel then
+// sums in another order, and trained runs drift from the ones recorded.)
+func product(x, w *Node, wT bool) *Node {
+	if w.Rank() == 2 && x.Rank() != 2 { // fold x's leading axes into one
+		dims := x.Shape().Dimensions
+		out := product(Reshape(x, -1, dims[len(dims)-1]), w, wT)
+		return Reshape(out, append(dims[:len(dims)-1:len(dims)-1], out.Shape().Dimensions[1])...)
 	}
-	z := IdentityWithCustomGradient(x, func(_, v *Node) *Node { return vjp(v) })
-	zero := Sub(z, StopGradient(z)) // x's shape: 0
-	if extra := len(xd) - len(vd); extra > 0 {
-		axes := make([]int, extra)
-		for i := range axes {
-			axes[i] = len(vd) + i
+	nb := w.Rank() - 2 // batch axes: 0 or 1
+	if nb < 0 || nb > 1 || x.Rank() != w.Rank() {
+		panic(fmt.Errorf("matmul: want x [(K,) n, a] and w [(K,) a, b] or [(K,) b, a], got %s and %s", x.Shape(), w.Shape()))
+	}
+	batch := make([]int, nb) // [0] or none
+	a, b := nb, nb+1         // the last two axes
+	wIn, wOut := a, b        // w's axis contracted with x, and its output axis
+	if wT {
+		wIn, wOut = b, a
+	}
+	return customVJP(func(in []*Node) *Node {
+		return DotGeneral(in[0], []int{b}, batch, in[1], []int{wIn}, batch) // [.., n, out]
+	}, func(v *Node) []*Node { // v [.., n, out]
+		dx := DotGeneral(v, []int{b}, batch, w, []int{wOut}, batch)                                // [.., n, in]
+		dw := DotGeneral(Transpose(v, a, b), []int{b}, batch, Transpose(x, a, b), []int{b}, batch) // [.., out, in]
+		if !wT {
+			dw = Transpose(dw, a, b) // [.., in, out]
 		}
-		zero = ReduceSum(zero, axes...) // value's shape: 0
+		return []*Node{dx, dw}
+	}, x, w)
+}
+
+// leftMatmul is w·x for weights stored [out, in] applied to examples as
+// columns, x [in, n] → [out, n] (Gromov's layout), with GoMLX's gradient
+// less its copies: ∂w = v·xᵀ contracts the last axis of both, as the
+// kernels take it (GoMLX added an identity transpose of the result); ∂x is
+// GoMLX's product of the transposed v and w, transposed back to [in, n].
+func leftMatmul(w, x *Node) *Node {
+	if w.Rank() != 2 || x.Rank() != 2 {
+		panic(fmt.Errorf("leftMatmul: want w [out, in] and x [in, n], got %s and %s", w.Shape(), x.Shape()))
 	}
-	return Add(StopGradient(value), zero)
+	return customVJP(func(in []*Node) *Node {
+		return DotGeneral(in[0], []int{1}, nil, in[1], []int{0}, nil) // [out, n]
+	}, func(v *Node) []*Node { // v [out, n]
+		dw := DotGeneral(v, []int{1}, nil, x, []int{1}, nil)                                                    // [out, in]
+		dx := Transpose(DotGeneral(Transpose(v, 0, 1), []int{1}, nil, Transpose(w, 0, 1), []int{1}, nil), 0, 1) // [in, n]ᵀ
+		return []*Node{dw, dx}
+	}, w, x)
+}
+
+// withGradient returns value (whose own gradient is ignored) with the
+// gradient vjp(v) with respect to x, where v is ∂loss/∂value. For values
+// computed from x with StopGradient (the cross-entropy's per-example loss):
+// a zero read from one element of x ties value to x for GoMLX's autodiff,
+// at the cost of adding a scalar to value.
+func withGradient(value, x *Node, vjp func(v *Node) *Node) *Node {
+	return customVJP(func(in []*Node) *Node {
+		first := make([]SliceAxisSpec, in[0].Rank())
+		for i := range first {
+			first[i] = AxisElem(0)
+		}
+		e := Slice(in[0], first...)              // [1, …, 1]: x's first element
+		zero := Reshape(Sub(e, StopGradient(e))) // scalar 0
+		return Add(StopGradient(value), ConvertDType(zero, value.DType()))
+	}, func(v *Node) []*Node { return []*Node{vjp(v)} }, x)
+}
+
+// customVJP returns y = f(xs) with a gradient of our own: vjp(v), where v is
+// ∂loss/∂y, returns ∂loss/∂xs[i] for each i. f must reach each of its inputs
+// differentiably (GoMLX's autodiff must pass through it).
+//
+// How, since GoMLX attaches custom gradients to identities only: y and each
+// input are wrapped in identities with custom gradients. The autodiff visits
+// the nodes in the reverse of their creation order, so y's identity, which
+// records v, is visited before the inputs' identities, which return vjp(v)
+// and ignore what GoMLX's own gradient of f sends them. That gradient is
+// still built, but nothing the step returns depends on it, and the backends
+// never run nodes the outputs do not need.
+func customVJP(f func(in []*Node) *Node, vjp func(v *Node) []*Node, xs ...*Node) *Node {
+	var v *Node       // ∂loss/∂y, set when the autodiff reaches y
+	var grads []*Node // vjp(v), built once per gradient
+	in := make([]*Node, len(xs))
+	for i, x := range xs {
+		in[i] = IdentityWithCustomGradient(x, func(_, _ *Node) *Node {
+			if grads == nil {
+				grads = vjp(v)
+			}
+			return grads[i]
+		})
+	}
+	return IdentityWithCustomGradient(f(in), func(_, vy *Node) *Node {
+		v, grads = vy, nil
+		return vy
+	})
 }
 
 // attentionRate mixes an attention pattern with constant attention, as Zhong

@@ -317,12 +317,12 @@ func (m *Power) forward(scope *gomlx.Scope, inputs *Node) (logits, post *Node) {
 		if pre {
 			h = layerNorm(x, w[p+"ln2.w"], w[p+"ln2.b"])
 		}
-		hidden := Dot(h, w[p+"mlp.W_in"]).General([]int{2}, nil, []int{0}, nil) // [batch, nq, d_mlp]
+		hidden := matmul(h, w[p+"mlp.W_in"]) // [batch, nq, d_mlp]
 		if pre {
 			hidden = Add(hidden, rank3(w[p+"mlp.b_in"]))
 		}
-		post = relu(hidden)                                                         // [batch, nq, d_mlp]
-		mlpOut := Dot(post, w[p+"mlp.W_out"]).General([]int{2}, nil, []int{0}, nil) // [batch, nq, d_model]
+		post = relu(hidden)                      // [batch, nq, d_mlp]
+		mlpOut := matmul(post, w[p+"mlp.W_out"]) // [batch, nq, d_model]
 		if pre {
 			mlpOut = Add(mlpOut, rank3(w[p+"mlp.b_out"]))
 		}
@@ -336,7 +336,7 @@ func (m *Power) forward(scope *gomlx.Scope, inputs *Node) (logits, post *Node) {
 	if pre {
 		x = layerNorm(x, w["ln_final.w"], w["ln_final.b"])
 	}
-	logits = Dot(x, w["unembed.W_U"]).Product() // [batch, P]
+	logits = matmul(x, w["unembed.W_U"])        // [batch, P]
 	return logits, Reshape(post, batch, c.DMLP) // [batch, P], [batch, d_mlp]
 }
 

@@ -44,12 +44,6 @@ func stackedParams(scope *gomlx.Scope, g *Graph, m Model, inputs *Node, name str
 	return w, k
 }
 
-// batchedDot is x·y over their last and first non-batch axes with axis 0 as
-// the batch (the copy): x [K, n, a], y [K, a, b] → [K, n, b].
-func batchedDot(x, y *Node) *Node {
-	return Dot(x, y).General([]int{x.Rank() - 1}, []int{0}, []int{1}, []int{0})
-}
-
 // copyIndex is the copy number k broadcast to dims [K, …]: it prefixes
 // Gather indices so that copy k reads its own parameters.
 func copyIndex(g *Graph, dims ...int) *Node {

@@ -1,0 +1,184 @@
+package model
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/gomlx/compute/dtypes"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	gomlx "github.com/gomlx/gomlx/ml/model"
+)
+
+// valueAndGradients runs f on the given float64 tensors and returns its
+// output and the gradients of Σ output·c (c fixed random weights, so every
+// output element reaches the loss differently) with respect to each input.
+func valueAndGradients(t *testing.T, f func(xs []*Node) *Node, ins ...*tensors.Tensor) [][]float64 {
+	t.Helper()
+	e, err := gomlx.NewExec(testBackend(t), gomlx.NewStore(), func(_ *gomlx.Scope, xs []*Node) []*Node {
+		y := f(xs)
+		c := IotaFull(y.Graph(), y.Shape()) // distinct weights per output element
+		c = Cos(MulScalar(c, 0.7))
+		loss := ReduceAllSum(Mul(y, c))
+		return append([]*Node{y}, Gradient(loss, xs...)...)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := make([]any, len(ins))
+	for i, in := range ins {
+		if args[i], err = in.LocalClone(); err != nil { // each call has its own backend
+			t.Fatal(err)
+		}
+	}
+	outs, err := e.Exec(args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := make([][]float64, len(outs))
+	for i, o := range outs {
+		res[i] = tensors.MustCopyFlatData[float64](o)
+	}
+	return res
+}
+
+func randomTensor(rng *rand.Rand, dims ...int) *tensors.Tensor {
+	n := 1
+	for _, d := range dims {
+		n *= d
+	}
+	data := make([]float64, n)
+	for i := range data {
+		data[i] = rng.NormFloat64()
+	}
+	return tensors.FromFlatDataAndDimensions(data, dims...)
+}
+
+// assertSame fails unless got and want are bit for bit equal.
+func assertSame(t *testing.T, what string, got, want []float64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
+	}
+	for i := range got {
+		if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+			t.Fatalf("%s[%d] = %g, want %g bit for bit", what, i, got[i], want[i])
+		}
+	}
+}
+
+// TestProductMatchesGoMLX: matmul and matmulT compute the same values and
+// gradients, bit for bit, as GoMLX's DotGeneral with its own gradient, with and without a
+// batch axis, with x's leading axes folded, and on both sides of the
+// narrower-operand choice in ∂w (a < b and a > b).
+func TestProductMatchesGoMLX(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, tc := range []struct {
+		xDims    []int
+		a, b, k  int // w's contracted and output sizes; k > 0: a batch axis of size k
+		wT       bool
+		foldRank bool
+	}{
+		{xDims: []int{7, 3}, a: 3, b: 5},
+		{xDims: []int{7, 5}, a: 5, b: 3},
+		{xDims: []int{7, 3}, a: 3, b: 5, wT: true},
+		{xDims: []int{7, 5}, a: 5, b: 3, wT: true},
+		{xDims: []int{2, 7, 3}, a: 3, b: 5, k: 2},
+		{xDims: []int{2, 7, 5}, a: 5, b: 3, k: 2, wT: true},
+		{xDims: []int{2, 7, 4}, a: 4, b: 4, k: 2},
+		{xDims: []int{4, 2, 3}, a: 3, b: 6, foldRank: true},
+		{xDims: []int{4, 2, 6}, a: 6, b: 3, foldRank: true, wT: true},
+	} {
+		name := fmt.Sprintf("x%v_a%d_b%d_k%d_T%v", tc.xDims, tc.a, tc.b, tc.k, tc.wT)
+		t.Run(name, func(t *testing.T) {
+			wDims := []int{tc.a, tc.b}
+			if tc.wT {
+				wDims = []int{tc.b, tc.a}
+			}
+			if tc.k > 0 {
+				wDims = append([]int{tc.k}, wDims...)
+			}
+			x, w := randomTensor(rng, tc.xDims...), randomTensor(rng, wDims...)
+			got := valueAndGradients(t, func(xs []*Node) *Node {
+				if tc.wT {
+					return matmulT(xs[0], xs[1])
+				}
+				return matmul(xs[0], xs[1])
+			}, x, w)
+			want := valueAndGradients(t, func(xs []*Node) *Node {
+				xr, wr := xs[0], xs[1]
+				last := xr.Rank() - 1
+				wIn := wr.Rank() - 2
+				if tc.wT {
+					wIn = wr.Rank() - 1
+				}
+				if tc.k > 0 {
+					return Dot(xr, wr).General([]int{last}, []int{0}, []int{wIn}, []int{0})
+				}
+				return Dot(xr, wr).General([]int{last}, nil, []int{wIn}, nil)
+			}, x, w)
+			for i, what := range []string{"value", "∂x", "∂w"} {
+				assertSame(t, what, got[i], want[i])
+			}
+		})
+	}
+}
+
+// TestLeftMatmulMatchesGoMLX: w·x with examples as columns, bit for bit
+// GoMLX's own product and gradient.
+func TestLeftMatmulMatchesGoMLX(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, dims := range [][3]int{{5, 3, 7}, {3, 5, 7}} { // out, in, n
+		w, x := randomTensor(rng, dims[0], dims[1]), randomTensor(rng, dims[1], dims[2])
+		got := valueAndGradients(t, func(xs []*Node) *Node { return leftMatmul(xs[0], xs[1]) }, w, x)
+		want := valueAndGradients(t, func(xs []*Node) *Node { return Dot(xs[0], xs[1]).Product() }, w, x)
+		for i, what := range []string{"value", "∂w", "∂x"} {
+			assertSame(t, fmt.Sprint(dims, what), got[i], want[i])
+		}
+	}
+}
+
+// TestReluAndSoftmaxGradients: relu's gradient is v·[x > 0], 0 at x = 0 and
+// at negative x including the smallest subnormals; softmax's equals GoMLX's.
+func TestReluAndSoftmaxGradients(t *testing.T) {
+	for _, dtype := range []dtypes.DType{dtypes.Float32, dtypes.Float64} {
+		t.Run(dtype.String(), func(t *testing.T) {
+			tiny := math.SmallestNonzeroFloat64
+			if dtype == dtypes.Float32 {
+				tiny = math.SmallestNonzeroFloat32
+			}
+			in := []float64{-3, -tiny, 0, tiny, 2.5, math.MaxFloat32, -math.MaxFloat32}
+			x := tensors.FromFlatDataAndDimensions(in, len(in))
+			got := valueAndGradients(t, func(xs []*Node) *Node {
+				return ConvertDType(relu(ConvertDType(xs[0], dtype)), dtypes.Float64)
+			}, x)
+			for i, v := range in {
+				wantY, mask := 0.0, 0.0
+				if v > 0 {
+					wantY, mask = v, 1
+				}
+				c := math.Cos(0.7 * float64(i))
+				if dtype == dtypes.Float32 {
+					c = float64(float32(c))
+				}
+				if got[0][i] != wantY || got[1][i] != mask*c {
+					t.Errorf("relu(%g) = %g with gradient %g, want %g and %g", v, got[0][i], got[1][i], wantY, mask*c)
+				}
+			}
+		})
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	x := randomTensor(rng, 4, 3, 5)
+	for _, axis := range []int{1, 2} {
+		got := valueAndGradients(t, func(xs []*Node) *Node { return softmax(xs[0], axis) }, x)
+		want := valueAndGradients(t, func(xs []*Node) *Node { return Softmax(xs[0], axis) }, x)
+		assertSame(t, fmt.Sprintf("softmax axis %d", axis), got[0], want[0])
+		for i := range got[1] {
+			if math.Abs(got[1][i]-want[1][i]) > 1e-12 {
+				t.Fatalf("softmax axis %d: ∂x[%d] = %g, want %g", axis, i, got[1][i], want[1][i])
+			}
+		}
+	}
+}
