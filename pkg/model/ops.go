@@ -30,7 +30,7 @@ import (
 // gradient p ⊙ (v − Σ_axis p ⊙ v).
 func softmax(x *Node, axis int) *Node {
 	var p *Node // same shape as x
-	p = customVJP(func(in []*Node) *Node { return Softmax(in[0], axis) }, func(v *Node) []*Node {
+	p = customVJP(func(in []*Node) *Node { return Softmax(in[0], axis) }, func(_ []*Node, v *Node) []*Node {
 		return []*Node{Mul(p, Sub(v, ReduceAndKeep(Mul(p, v), ReduceSum, axis)))}
 	}, x)
 	return p
@@ -45,7 +45,7 @@ func softmax(x *Node, axis int) *Node {
 // and a product that overflows is +Inf, still clamped to 1).
 func relu(x *Node) *Node {
 	var y *Node // same shape as x
-	y = customVJP(func(in []*Node) *Node { return Max(in[0], ScalarZero(x.Graph(), x.DType())) }, func(v *Node) []*Node {
+	y = customVJP(func(in []*Node) *Node { return Max(in[0], ScalarZero(x.Graph(), x.DType())) }, func(_ []*Node, v *Node) []*Node {
 		s := math.Ldexp(1, 127) // float32's largest power of two
 		if y.DType() == dtypes.Float64 {
 			s = math.Ldexp(1, 1023)
@@ -98,7 +98,8 @@ func product(x, w *Node, wT bool) *Node {
 	}
 	return customVJP(func(in []*Node) *Node {
 		return DotGeneral(in[0], []int{b}, batch, in[1], []int{wIn}, batch) // [.., n, out]
-	}, func(v *Node) []*Node { // v [.., n, out]
+	}, func(in []*Node, v *Node) []*Node { // v [.., n, out]
+		x, w := in[0], in[1]
 		dx := DotGeneral(v, []int{b}, batch, w, []int{wOut}, batch)                                // [.., n, in]
 		dw := DotGeneral(Transpose(v, a, b), []int{b}, batch, Transpose(x, a, b), []int{b}, batch) // [.., out, in]
 		if !wT {
@@ -119,7 +120,8 @@ func leftMatmul(w, x *Node) *Node {
 	}
 	return customVJP(func(in []*Node) *Node {
 		return DotGeneral(in[0], []int{1}, nil, in[1], []int{0}, nil) // [out, n]
-	}, func(v *Node) []*Node { // v [out, n]
+	}, func(in []*Node, v *Node) []*Node { // v [out, n]
+		w, x := in[0], in[1]
 		dw := DotGeneral(v, []int{1}, nil, x, []int{1}, nil)                                                    // [out, in]
 		dx := Transpose(DotGeneral(Transpose(v, 0, 1), []int{1}, nil, Transpose(w, 0, 1), []int{1}, nil), 0, 1) // [in, n]ᵀ
 		return []*Node{dw, dx}
@@ -140,28 +142,30 @@ func withGradient(value, x *Node, vjp func(v *Node) *Node) *Node {
 		e := Slice(in[0], first...)              // [1, …, 1]: x's first element
 		zero := Reshape(Sub(e, StopGradient(e))) // scalar 0
 		return Add(StopGradient(value), ConvertDType(zero, value.DType()))
-	}, func(v *Node) []*Node { return []*Node{vjp(v)} }, x)
+	}, func(_ []*Node, v *Node) []*Node { return []*Node{vjp(v)} }, x)
 }
 
-// customVJP returns y = f(xs) with a gradient of our own: vjp(v), where v is
-// ∂loss/∂y, returns ∂loss/∂xs[i] for each i. f must reach each of its inputs
-// differentiably (GoMLX's autodiff must pass through it).
+// customVJP returns y = f(xs) with a gradient of our own: vjp(in, v), where
+// v is ∂loss/∂y, returns ∂loss/∂xs[i] for each i. f must reach each of its
+// inputs differentiably (GoMLX's autodiff must pass through it). Both f and
+// vjp read the inputs as in, identities of xs: an x whose only reader is its
+// identity is handed on by the Go backend without a copy.
 //
 // How, since GoMLX attaches custom gradients to identities only: y and each
 // input are wrapped in identities with custom gradients. The autodiff visits
 // the nodes in the reverse of their creation order, so y's identity, which
-// records v, is visited before the inputs' identities, which return vjp(v)
-// and ignore what GoMLX's own gradient of f sends them. That gradient is
-// still built, but nothing the step returns depends on it, and the backends
-// never run nodes the outputs do not need.
-func customVJP(f func(in []*Node) *Node, vjp func(v *Node) []*Node, xs ...*Node) *Node {
+// records v, is visited before the inputs' identities, which return vjp's
+// results and ignore what GoMLX's own gradient of f sends them. That
+// gradient is still built, but nothing the step returns depends on it, and
+// the backends never run nodes the outputs do not need.
+func customVJP(f func(in []*Node) *Node, vjp func(in []*Node, v *Node) []*Node, xs ...*Node) *Node {
 	var v *Node       // ∂loss/∂y, set when the autodiff reaches y
 	var grads []*Node // vjp(v), built once per gradient
 	in := make([]*Node, len(xs))
 	for i, x := range xs {
 		in[i] = IdentityWithCustomGradient(x, func(_, _ *Node) *Node {
 			if grads == nil {
-				grads = vjp(v)
+				grads = vjp(in, v)
 			}
 			return grads[i]
 		})
