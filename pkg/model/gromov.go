@@ -147,7 +147,7 @@ func (m *Gromov) Forward(scope *gomlx.Scope, inputs *Node) *Node {
 		return MulScalar(logits, scale)                                                                        // [batch, P]
 	default: // gromovGather
 		columns := Transpose(W1, 0, 1)                                        // [2P, N]: a weight-sized transpose
-		hidden := Add(Gather(columns, a), Gather(columns, AddScalar(b, c.P))) // [batch, N] = W1[:, a] + W1[:, P+b]
+		hidden := Add(gather(columns, a), gather(columns, AddScalar(b, c.P))) // [batch, N] = W1[:, a] + W1[:, P+b]
 		hidden = Square(hidden)                                               // [batch, N]
 		logits := matmulT(hidden, W2)                                         // [batch, P]
 		return MulScalar(logits, scale)                                       // [batch, P]
@@ -163,5 +163,5 @@ func (m *Gromov) Hidden(scope *gomlx.Scope, inputs *Node) *Node {
 	a := SliceAxis(inputs, 1, AxisElem(0))                                     // [batch, 1]
 	b := SliceAxis(inputs, 1, AxisElem(1))                                     // [batch, 1]
 	columns := Transpose(W1, 0, 1)                                             // [2P, N]
-	return Square(Add(Gather(columns, a), Gather(columns, AddScalar(b, c.P)))) // [batch, N]
+	return Square(Add(gather(columns, a), gather(columns, AddScalar(b, c.P)))) // [batch, N]
 }

@@ -16,7 +16,7 @@ func (m *Gromov) ForwardStacked(scope *gomlx.Scope, inputs *Node) *Node {
 	copy1 := copyIndex(g, K, batch, 1)                                                                                      // [K, batch, 1]: k
 	a := SliceAxis(inputs, 2, AxisElem(0))                                                                                  // [K, batch, 1]
 	b := AddScalar(SliceAxis(inputs, 2, AxisElem(1)), c.P)                                                                  // [K, batch, 1]: b's column is P+b
-	hidden := Add(Gather(columns, Concatenate([]*Node{copy1, a}, -1)), Gather(columns, Concatenate([]*Node{copy1, b}, -1))) // [K, batch, N]
-	logits := matmulT(Square(hidden), w["W2"])                                                                              // [K, batch, P]
+	hidden := Add(gather(columns, Concatenate([]*Node{copy1, a}, -1)), gather(columns, Concatenate([]*Node{copy1, b}, -1))) // [K, batch, N]
+	logits := matmul(Square(hidden), Transpose(w["W2"], 1, 2))                                                              // [K, batch, P]; x·W2ᵀ through the kernel layout recorded runs were computed with
 	return MulScalar(logits, c.OutputScale())                                                                               // [K, batch, P]
 }

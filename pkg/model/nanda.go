@@ -165,12 +165,12 @@ func (m *Nanda) forward(scope *gomlx.Scope, inputs *Node) (logits, post *Node) {
 	}
 	last := NCtx - 1
 	lastToken := SliceAxis(tokens, 1, AxisElem(last))                            // [batch, 1]
-	residPre := Add(Gather(W_E, lastToken), SliceAxis(W_pos, 0, AxisElem(last))) // [batch, d_model]: resid_pre at "="
+	residPre := Add(gather(W_E, lastToken), SliceAxis(W_pos, 0, AxisElem(last))) // [batch, d_model]: resid_pre at "="
 
 	var scores, v *Node // [batch, 3, heads] and [batch, 3, heads, d_head]
 	if m.unfolded {
 		// Per example: embed every position, project the query, keys and values.
-		resid := Add(Gather(W_E, InsertAxes(tokens, -1)), InsertAxes(W_pos, 0)) // [batch, 3, d_model]
+		resid := Add(gather(W_E, InsertAxes(tokens, -1)), InsertAxes(W_pos, 0)) // [batch, 3, d_model]
 		q := Dot(residPre, W_Q).General([]int{1}, nil, []int{1}, nil)           // [batch, heads, d_head]
 		k := Dot(resid, W_K).General([]int{2}, nil, []int{1}, nil)              // [batch, 3, heads, d_head]
 		v = Dot(resid, W_V).General([]int{2}, nil, []int{1}, nil)               // [batch, 3, heads, d_head]
@@ -188,8 +188,8 @@ func (m *Nanda) forward(scope *gomlx.Scope, inputs *Node) (logits, post *Node) {
 		// Per example: look the scores and values up.
 		position := Iota(g, shapes.Make(tokens.DType(), batch, NCtx), 1)              // [batch, 3]: i
 		queryToken := BroadcastToDims(lastToken, batch, NCtx)                         // [batch, 3]: t at "="
-		scores = Gather(scoreTable, Stack([]*Node{queryToken, tokens, position}, -1)) // [batch, 3, heads]
-		v = Gather(vTable, Stack([]*Node{tokens, position}, -1))                      // [batch, 3, heads, d_head]
+		scores = gather(scoreTable, Stack([]*Node{queryToken, tokens, position}, -1)) // [batch, 3, heads]
+		v = gather(vTable, Stack([]*Node{tokens, position}, -1))                      // [batch, 3, heads, d_head]
 	}
 	scores = MulScalar(scores, 1/math.Sqrt(float64(c.DHead)))                                        // [batch, 3, heads]
 	pattern := attentionRate(softmax(scores, 1), c.ConstantAttention)                                // [batch, 3, heads]: "=" sees all 3 positions, no mask

@@ -27,7 +27,7 @@ func (m *Nanda) ForwardStacked(scope *gomlx.Scope, inputs *Node) *Node {
 	last := NCtx - 1
 	copy1 := copyIndex(g, K, batch, 1)                                       // [K, batch, 1]: k
 	lastToken := SliceAxis(tokens, 2, AxisElem(last))                        // [K, batch, 1]
-	residPre := Add(Gather(W_E, Concatenate([]*Node{copy1, lastToken}, -1)), // [K, batch, d_model]
+	residPre := Add(gather(W_E, Concatenate([]*Node{copy1, lastToken}, -1)), // [K, batch, d_model]
 		SliceAxis(W_pos, 1, AxisElem(last))) // + [K, 1, d_model]
 
 	// Tables over (token, position) per copy.
@@ -41,8 +41,8 @@ func (m *Nanda) ForwardStacked(scope *gomlx.Scope, inputs *Node) *Node {
 	position := Iota(g, shapes.Make(tokens.DType(), K, batch, NCtx), 2)                                    // [K, batch, 3]: i
 	queryToken := BroadcastToDims(lastToken, K, batch, NCtx)                                               // [K, batch, 3]
 	copy3 := copyIndex(g, K, batch, NCtx)                                                                  // [K, batch, 3]: k
-	scores := Gather(scoreTable, Stack([]*Node{copy3, queryToken, tokens, position}, -1))                  // [K, batch, 3, heads]
-	v := Gather(vTable, Stack([]*Node{copy3, tokens, position}, -1))                                       // [K, batch, 3, heads, d_head]
+	scores := gather(scoreTable, Stack([]*Node{copy3, queryToken, tokens, position}, -1))                  // [K, batch, 3, heads]
+	v := gather(vTable, Stack([]*Node{copy3, tokens, position}, -1))                                       // [K, batch, 3, heads, d_head]
 	scores = MulScalar(scores, 1/math.Sqrt(float64(c.DHead)))                                              // [K, batch, 3, heads]
 	pattern := attentionRate(softmax(scores, 2), c.ConstantAttention)                                      // [K, batch, 3, heads]
 	z := ReduceSum(Mul(InsertAxes(pattern, -1), v), 2)                                                     // [K, batch, heads, d_head]

@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/gomlx/compute/dtypes"
 
@@ -126,6 +127,31 @@ func leftMatmul(w, x *Node) *Node {
 		dx := Transpose(DotGeneral(Transpose(v, 0, 1), []int{1}, nil, Transpose(w, 0, 1), []int{1}, nil), 0, 1) // [in, n]ᵀ
 		return []*Node{dw, dx}
 	}, w, x)
+}
+
+// gather is Gather(table, indices) (indices [.., k] pick table's first k
+// axes; each picks a slice of the remaining ones), copied in 8-byte words:
+// the Go backend's Gather copies one element at a time, so float32 slices
+// of even size are bitcast to int64 (two elements a word; the backend's
+// Bitcast takes nothing wider). Its gradient is GoMLX's for Gather, the
+// scatter-add of v.
+func gather(table, indices *Node) *Node {
+	k := indices.Shape().Dimensions[indices.Rank()-1]
+	dims := table.Shape().Dimensions
+	slice := 1 // elements per picked slice
+	for _, d := range dims[k:] {
+		slice *= d
+	}
+	per := 8 / table.DType().Size() // elements per 8-byte word
+	if slice%per != 0 || per < 2 {
+		return Gather(table, indices)
+	}
+	words := Bitcast(Reshape(StopGradient(table), append(slices.Clone(dims[:k]), slice/per, per)...), dtypes.Int64) // [dims[:k].., slice/per]
+	picked := Bitcast(Gather(words, indices), table.DType())                                                        // [idx.., slice/per, per]
+	value := Reshape(picked, append(slices.Clone(indices.Shape().Dimensions[:indices.Rank()-1]), dims[k:]...)...)   // [idx.., dims[k:]..]
+	return withGradient(value, table, func(v *Node) *Node {
+		return ScatterSum(Zeros(table.Graph(), table.Shape()), indices, v, false, false)
+	})
 }
 
 // withGradient returns value (whose own gradient is ignored) with the

@@ -140,6 +140,42 @@ func TestLeftMatmulMatchesGoMLX(t *testing.T) {
 	}
 }
 
+// TestGatherMatchesGoMLX: gather (slices copied as int64 words where their
+// size is even) gives GoMLX's Gather and its gradient bit for bit, for one
+// and two index columns, odd slices (no words) and both float dtypes.
+func TestGatherMatchesGoMLX(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	for _, tc := range []struct {
+		table []int
+		idx   [][]int32 // rows of indices
+		dtype dtypes.DType
+	}{
+		{[]int{5, 4}, [][]int32{{3}, {0}, {3}, {4}}, dtypes.Float32},
+		{[]int{5, 3, 2, 4}, [][]int32{{1, 2}, {4, 0}, {1, 2}}, dtypes.Float32},
+		{[]int{5, 3}, [][]int32{{2}, {2}, {1}}, dtypes.Float32}, // odd slice: plain Gather
+		{[]int{5, 3, 4}, [][]int32{{0, 1}, {4, 2}}, dtypes.Float64},
+	} {
+		t.Run(fmt.Sprint(tc.table, tc.dtype), func(t *testing.T) {
+			flat := make([]int32, 0)
+			for _, r := range tc.idx {
+				flat = append(flat, r...)
+			}
+			idx := tensors.FromFlatDataAndDimensions(flat, len(tc.idx), len(tc.idx[0]))
+			table := randomTensor(rng, tc.table...)
+			run := func(g func(table, idx *Node) *Node) [][]float64 {
+				return valueAndGradients(t, func(xs []*Node) *Node {
+					x := ConvertDType(xs[0], tc.dtype)
+					return ConvertDType(g(x, Const(x.Graph(), idx)), dtypes.Float64)
+				}, table)
+			}
+			got := run(gather)
+			want := run(func(table, idx *Node) *Node { return Gather(table, idx) })
+			assertSame(t, "value", got[0], want[0])
+			assertSame(t, "∂table", got[1], want[1])
+		})
+	}
+}
+
 // TestReluAndSoftmaxGradients: relu's gradient is v·[x > 0], 0 at x = 0 and
 // at negative x including the smallest subnormals; softmax's equals GoMLX's.
 func TestReluAndSoftmaxGradients(t *testing.T) {

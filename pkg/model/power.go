@@ -266,7 +266,7 @@ func (m *Power) forward(scope *gomlx.Scope, inputs *Node) (logits, post *Node) {
 	if c.Pos == PosLearned {
 		positions = w["pos_embed.W_pos"] // [3, d_model]
 	}
-	x := Add(Gather(w["embed.W_E"], InsertAxes(tokens, -1)), InsertAxes(positions, 0)) // [batch, 3, d_model]: resid_pre of block 0
+	x := Add(gather(w["embed.W_E"], InsertAxes(tokens, -1)), InsertAxes(positions, 0)) // [batch, 3, d_model]: resid_pre of block 0
 
 	// mask is added to the scores of every position's query: 0 where the key's
 	// position is at most the query's, −1e9 (exp rounds it to 0) after it.
