@@ -67,20 +67,30 @@ func matmul(x, w *Node) *Node { return product(x, w, false) }
 func matmulT(x, w *Node) *Node { return product(x, w, true) }
 
 // product is matmul (wT false) or matmulT (wT true), with GoMLX's gradient
-// computed without the copies GoMLX's form adds for the Go backend, whose
-// matmul kernels take lhs [batch, cross, contracted] and rhs [batch,
-// contracted, cross] or [batch, cross, contracted] as they are and copy
-// anything else through an element-by-element transpose:
+// computed without most of the copies GoMLX's form makes the Go backend do.
+// The backend's matmul kernels take lhs [batch, cross, contracted] and rhs
+// [batch, contracted, cross] or [batch, cross, contracted] as they are, and
+// copy anything else through an element-by-element transpose (a fifth of a
+// Nanda step before this):
 //
-//	∂x = v·wᵀ (or v·w): the same product as GoMLX's, without the identity
-//	     transpose of the [.., n, in] result GoMLX adds;
-//	∂w = vᵀ·x contracts n, the middle axis of both: GoMLX's product, whose
-//	     operands the backend transposes to [.., out, n] and [.., in, n].
+//	∂x = v·wᵀ (or v·w): v [.., n, b] against w as stored, the same product
+//	     as GoMLX's, without the identity transpose GoMLX adds to it;
+//	∂w = vᵀ·x contracts n, the middle axis of both. GoMLX's form has the
+//	     backend transpose both operands; from largeKernelFlops up only
+//	     the narrower of x and v is transposed (then at most the small
+//	     result), which the large kernel sums in the same order.
 //
-// Every product is GoMLX's own, so the results are bit for bit what
-// Dot(x, w) with GoMLX's gradient gives. (Transposing only the narrower of
-// x and v for ∂w saves another 10 ms of a Nanda step, but the kernel then
-// sums in another order, and trained runs drift from the ones recorded.)
+// So every result is bit for bit what Dot(x, w) with GoMLX's gradient gives
+// (TestProductMatchesGoMLX, on both sides of the threshold): trained runs
+// stay byte for byte those recorded before.
+// largeKernelFlops is where the Go backend's matmul switches from its
+// small kernels, whose summation order depends on the operands' layout, to
+// its large one, which packs either layout into the same panels (rows ×
+// columns × contracted, per batch element; compute v0.1.3's
+// noSIMDSmallMatMulSizeThreshold, for its AVX-512, AVX2 and plain Go
+// routers alike).
+const largeKernelFlops = 4 << 20
+
 func product(x, w *Node, wT bool) *Node {
 	if w.Rank() == 2 && x.Rank() != 2 { // fold x's leading axes into one
 		dims := x.Shape().Dimensions
@@ -101,10 +111,25 @@ func product(x, w *Node, wT bool) *Node {
 		return DotGeneral(in[0], []int{b}, batch, in[1], []int{wIn}, batch) // [.., n, out]
 	}, func(in []*Node, v *Node) []*Node { // v [.., n, out]
 		x, w := in[0], in[1]
-		dx := DotGeneral(v, []int{b}, batch, w, []int{wOut}, batch)                                // [.., n, in]
-		dw := DotGeneral(Transpose(v, a, b), []int{b}, batch, Transpose(x, a, b), []int{b}, batch) // [.., out, in]
-		if !wT {
-			dw = Transpose(dw, a, b) // [.., in, out]
+		dx := DotGeneral(v, []int{b}, batch, w, []int{wOut}, batch) // [.., n, in]
+		rows, inSize, outSize := x.Shape().Dimensions[a], x.Shape().Dimensions[b], v.Shape().Dimensions[b]
+		var dw *Node
+		switch {
+		case rows*inSize*outSize < largeKernelFlops: // GoMLX's form: both operands transposed
+			dw = DotGeneral(Transpose(v, a, b), []int{b}, batch, Transpose(x, a, b), []int{b}, batch) // [.., out, in]
+			if !wT {
+				dw = Transpose(dw, a, b) // [.., in, out]
+			}
+		case inSize <= outSize: // x is the narrower: transpose it
+			dw = DotGeneral(Transpose(x, a, b), []int{b}, batch, v, []int{a}, batch) // [.., in, out]
+			if wT {
+				dw = Transpose(dw, a, b) // [.., out, in]
+			}
+		default: // v is the narrower
+			dw = DotGeneral(Transpose(v, a, b), []int{b}, batch, x, []int{a}, batch) // [.., out, in]
+			if !wT {
+				dw = Transpose(dw, a, b) // [.., in, out]
+			}
 		}
 		return []*Node{dx, dw}
 	}, x, w)
@@ -113,8 +138,10 @@ func product(x, w *Node, wT bool) *Node {
 // leftMatmul is w·x for weights stored [out, in] applied to examples as
 // columns, x [in, n] → [out, n] (Gromov's layout), with GoMLX's gradient
 // less its copies: ∂w = v·xᵀ contracts the last axis of both, as the
-// kernels take it (GoMLX added an identity transpose of the result); ∂x is
-// GoMLX's product of the transposed v and w, transposed back to [in, n].
+// kernels take it (GoMLX added an identity transpose of the result); ∂x =
+// wᵀ·v, from largeKernelFlops up with only w transposed, below as GoMLX's
+// form (v and w transposed, the [n, in] result transposed back). Bit for
+// bit GoMLX's, as product.
 func leftMatmul(w, x *Node) *Node {
 	if w.Rank() != 2 || x.Rank() != 2 {
 		panic(fmt.Errorf("leftMatmul: want w [out, in] and x [in, n], got %s and %s", w.Shape(), x.Shape()))
@@ -123,8 +150,13 @@ func leftMatmul(w, x *Node) *Node {
 		return DotGeneral(in[0], []int{1}, nil, in[1], []int{0}, nil) // [out, n]
 	}, func(in []*Node, v *Node) []*Node { // v [out, n]
 		w, x := in[0], in[1]
-		dw := DotGeneral(v, []int{1}, nil, x, []int{1}, nil)                                                    // [out, in]
-		dx := Transpose(DotGeneral(Transpose(v, 0, 1), []int{1}, nil, Transpose(w, 0, 1), []int{1}, nil), 0, 1) // [in, n]ᵀ
+		dw := DotGeneral(v, []int{1}, nil, x, []int{1}, nil) // [out, in]
+		var dx *Node                                         // [in, n]
+		if w.Shape().Size()*x.Shape().Dimensions[1] < largeKernelFlops {
+			dx = Transpose(DotGeneral(Transpose(v, 0, 1), []int{1}, nil, Transpose(w, 0, 1), []int{1}, nil), 0, 1)
+		} else {
+			dx = DotGeneral(Transpose(w, 0, 1), []int{1}, nil, v, []int{0}, nil)
+		}
 		return []*Node{dw, dx}
 	}, w, x)
 }

@@ -70,16 +70,16 @@ func assertSame(t *testing.T, what string, got, want []float64) {
 }
 
 // TestProductMatchesGoMLX: matmul and matmulT compute the same values and
-// gradients, bit for bit, as GoMLX's DotGeneral with its own gradient, with and without a
-// batch axis, with x's leading axes folded, and on both sides of the
-// narrower-operand choice in ∂w (a < b and a > b).
+// gradients, bit for bit, as GoMLX's DotGeneral with its own gradient, in
+// float32 and float64, with and without a batch axis, with x's leading axes
+// folded, and for ∂w below largeKernelFlops (GoMLX's form) and above it
+// with either operand the narrower.
 func TestProductMatchesGoMLX(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	for _, tc := range []struct {
-		xDims    []int
-		a, b, k  int // w's contracted and output sizes; k > 0: a batch axis of size k
-		wT       bool
-		foldRank bool
+		xDims   []int
+		a, b, k int // w's contracted and output sizes; k > 0: a batch axis of size k
+		wT      bool
 	}{
 		{xDims: []int{7, 3}, a: 3, b: 5},
 		{xDims: []int{7, 5}, a: 5, b: 3},
@@ -88,41 +88,56 @@ func TestProductMatchesGoMLX(t *testing.T) {
 		{xDims: []int{2, 7, 3}, a: 3, b: 5, k: 2},
 		{xDims: []int{2, 7, 5}, a: 5, b: 3, k: 2, wT: true},
 		{xDims: []int{2, 7, 4}, a: 4, b: 4, k: 2},
-		{xDims: []int{4, 2, 3}, a: 3, b: 6, foldRank: true},
-		{xDims: []int{4, 2, 6}, a: 6, b: 3, foldRank: true, wT: true},
+		{xDims: []int{4, 2, 3}, a: 3, b: 6},
+		{xDims: []int{4, 2, 6}, a: 6, b: 3, wT: true},
+		// From largeKernelFlops up (rows·a·b ≥ 4 Mi), and just below it.
+		{xDims: []int{300, 100}, a: 100, b: 160},
+		{xDims: []int{300, 160}, a: 160, b: 100},
+		{xDims: []int{300, 100}, a: 100, b: 160, wT: true},
+		{xDims: []int{300, 160}, a: 160, b: 100, wT: true},
+		{xDims: []int{2, 300, 100}, a: 100, b: 160, k: 2},
+		{xDims: []int{2, 300, 160}, a: 160, b: 100, k: 2, wT: true},
+		{xDims: []int{3, 100, 100}, a: 100, b: 160},
+		{xDims: []int{250, 100}, a: 100, b: 160},
 	} {
-		name := fmt.Sprintf("x%v_a%d_b%d_k%d_T%v", tc.xDims, tc.a, tc.b, tc.k, tc.wT)
-		t.Run(name, func(t *testing.T) {
-			wDims := []int{tc.a, tc.b}
-			if tc.wT {
-				wDims = []int{tc.b, tc.a}
-			}
-			if tc.k > 0 {
-				wDims = append([]int{tc.k}, wDims...)
-			}
-			x, w := randomTensor(rng, tc.xDims...), randomTensor(rng, wDims...)
-			got := valueAndGradients(t, func(xs []*Node) *Node {
+		for _, dtype := range []dtypes.DType{dtypes.Float32, dtypes.Float64} {
+			name := fmt.Sprintf("x%v_a%d_b%d_k%d_T%v_%s", tc.xDims, tc.a, tc.b, tc.k, tc.wT, dtype)
+			t.Run(name, func(t *testing.T) {
+				wDims := []int{tc.a, tc.b}
 				if tc.wT {
-					return matmulT(xs[0], xs[1])
-				}
-				return matmul(xs[0], xs[1])
-			}, x, w)
-			want := valueAndGradients(t, func(xs []*Node) *Node {
-				xr, wr := xs[0], xs[1]
-				last := xr.Rank() - 1
-				wIn := wr.Rank() - 2
-				if tc.wT {
-					wIn = wr.Rank() - 1
+					wDims = []int{tc.b, tc.a}
 				}
 				if tc.k > 0 {
-					return Dot(xr, wr).General([]int{last}, []int{0}, []int{wIn}, []int{0})
+					wDims = append([]int{tc.k}, wDims...)
 				}
-				return Dot(xr, wr).General([]int{last}, nil, []int{wIn}, nil)
-			}, x, w)
-			for i, what := range []string{"value", "∂x", "∂w"} {
-				assertSame(t, what, got[i], want[i])
-			}
-		})
+				x, w := randomTensor(rng, tc.xDims...), randomTensor(rng, wDims...)
+				run := func(f func(x, w *Node) *Node) [][]float64 {
+					return valueAndGradients(t, func(xs []*Node) *Node {
+						return ConvertDType(f(ConvertDType(xs[0], dtype), ConvertDType(xs[1], dtype)), dtypes.Float64)
+					}, x, w)
+				}
+				got := run(func(x, w *Node) *Node {
+					if tc.wT {
+						return matmulT(x, w)
+					}
+					return matmul(x, w)
+				})
+				want := run(func(x, w *Node) *Node {
+					last := x.Rank() - 1
+					wIn := w.Rank() - 2
+					if tc.wT {
+						wIn = w.Rank() - 1
+					}
+					if tc.k > 0 {
+						return Dot(x, w).General([]int{last}, []int{0}, []int{wIn}, []int{0})
+					}
+					return Dot(x, w).General([]int{last}, nil, []int{wIn}, nil)
+				})
+				for i, what := range []string{"value", "∂x", "∂w"} {
+					assertSame(t, what, got[i], want[i])
+				}
+			})
+		}
 	}
 }
 
@@ -130,12 +145,20 @@ func TestProductMatchesGoMLX(t *testing.T) {
 // GoMLX's own product and gradient.
 func TestLeftMatmulMatchesGoMLX(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
-	for _, dims := range [][3]int{{5, 3, 7}, {3, 5, 7}} { // out, in, n
-		w, x := randomTensor(rng, dims[0], dims[1]), randomTensor(rng, dims[1], dims[2])
-		got := valueAndGradients(t, func(xs []*Node) *Node { return leftMatmul(xs[0], xs[1]) }, w, x)
-		want := valueAndGradients(t, func(xs []*Node) *Node { return Dot(xs[0], xs[1]).Product() }, w, x)
-		for i, what := range []string{"value", "∂w", "∂x"} {
-			assertSame(t, fmt.Sprint(dims, what), got[i], want[i])
+	// out, in, n: small, and from largeKernelFlops up (out·in·n ≥ 4 Mi).
+	for _, dims := range [][3]int{{5, 3, 7}, {3, 5, 7}, {97, 200, 300}, {200, 97, 300}} {
+		for _, dtype := range []dtypes.DType{dtypes.Float32, dtypes.Float64} {
+			w, x := randomTensor(rng, dims[0], dims[1]), randomTensor(rng, dims[1], dims[2])
+			run := func(f func(w, x *Node) *Node) [][]float64 {
+				return valueAndGradients(t, func(xs []*Node) *Node {
+					return ConvertDType(f(ConvertDType(xs[0], dtype), ConvertDType(xs[1], dtype)), dtypes.Float64)
+				}, w, x)
+			}
+			got := run(leftMatmul)
+			want := run(func(w, x *Node) *Node { return Dot(w, x).Product() })
+			for i, what := range []string{"value", "∂w", "∂x"} {
+				assertSame(t, fmt.Sprint(dims, dtype, what), got[i], want[i])
+			}
 		}
 	}
 }
