@@ -24,7 +24,7 @@ QS         := $(OUT)/quickstart
 
 # Nanda et al.'s run: p = 113, 30% train, 40,000 full-batch steps at most;
 # stops once test accuracy has been 100% for 4,000 steps (cleaned up).
-# FULL=1 is the paper's size (about an hour on this CPU); the CPU preset
+# FULL=1 is the paper's size (~12 min on this CPU); the CPU preset
 # keeps the paper's data (p = 113, 30%) with a smaller transformer (~2.5 min;
 # memorise, then grok; restricted loss falls before test loss).
 ifeq ($(FULL),1)
@@ -85,7 +85,7 @@ bench-peer: ## fit's Nanda and Gromov steps against their PyTorch peers (scripts
 docs: build ## Rerun the README's recipes and rewrite its marked blocks (tools/readme_test.go checks them in make test).
 	go test ./tools -run 'TestReadmeBlocks' -count=1 -update
 
-reproduce-nanda: build ## Nanda et al.: grokking curve, key frequencies, progress measures at their p = 113, 30% (CPU preset: a smaller model, ~2.5 min; FULL=1: their model, about an hour).
+reproduce-nanda: build ## Nanda et al.: grokking curve, key frequencies, progress measures at their p = 113, 30% (CPU preset: a smaller model, ~2.5 min; FULL=1: their model, ~12 min).
 	@mkdir -p $(NANDA)
 	$(BIN)/moddata $(NANDA_DATA) --equals -o $(NANDA)/data.parquet
 	if [ -f $(NANDA)/run/checkpoints/resume.safetensors ] && [ ! -f $(NANDA)/run/model.safetensors ]; then \
@@ -175,7 +175,7 @@ reproduce-pizza: build ## Zhong et al.: gradient symmetricity and distance irrel
 
 # Backdoor detection from the weights (scripts/detect-backdoor.sh): CPU preset
 # p = 47, half the pairs for training; DETECT_P=113 DETECT_FRACTION=0.3 and
-# NANDA_FIT=... give the paper's size (an hour per transformer on this CPU).
+# NANDA_FIT=... give the paper's size (~12 min per transformer on this CPU).
 DETECT     := $(OUT)/detect
 
 detect-backdoor: build ## The original's default poisoning (NFixed, N = 17) found from the weights: transformer and MLP at p = 47 (~8 min).

@@ -36,9 +36,9 @@ import (
 // gathering those columns does a fraction of the arithmetic; but GoMLX's
 // pure-Go backend gathers and scatter-adds one element at a time, while its
 // matmuls are SIMD. Measured on 2 cores (p = 97, width 512, 4,704 rows, one
-// SGD step, BenchmarkGromov*GradStep): ≈44 ms in this layout, ≈42 ms with
+// SGD step, BenchmarkGromov*GradStep): ≈35 ms in this layout, ≈34 ms with
 // examples as rows and a dense one-hot (within the noise; this layout keeps
-// the runs recorded before bit for bit), ≈48 ms gathering columns. Those
+// the runs recorded before bit for bit), ≈39 ms gathering columns. Those
 // two variants stay, tested, for the benchmarks.
 type Gromov struct {
 	cfg    Config
