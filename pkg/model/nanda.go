@@ -193,7 +193,7 @@ func (m *Nanda) forward(scope *gomlx.Scope, inputs *Node) (logits, post *Node) {
 	}
 	scores = MulScalar(scores, 1/math.Sqrt(float64(c.DHead)))                                        // [batch, 3, heads]
 	pattern := attentionRate(softmax(scores, 1), c.ConstantAttention)                                // [batch, 3, heads]: "=" sees all 3 positions, no mask
-	z := ReduceSum(Mul(InsertAxes(pattern, -1), v), 1)                                               // [batch, heads, d_head]
+	z := attend(pattern, v)                                                                          // [batch, heads, d_head]
 	attnOut := matmul(Reshape(z, batch, c.NHeads*c.DHead), Reshape(W_O, c.NHeads*c.DHead, c.DModel)) // [batch, d_model]
 	residMid := Add(residPre, attnOut)                                                               // [batch, d_model]
 

@@ -45,7 +45,7 @@ func (m *Nanda) ForwardStacked(scope *gomlx.Scope, inputs *Node) *Node {
 	v := gather(vTable, Stack([]*Node{copy3, tokens, position}, -1))                                       // [K, batch, 3, heads, d_head]
 	scores = MulScalar(scores, 1/math.Sqrt(float64(c.DHead)))                                              // [K, batch, 3, heads]
 	pattern := attentionRate(softmax(scores, 2), c.ConstantAttention)                                      // [K, batch, 3, heads]
-	z := ReduceSum(Mul(InsertAxes(pattern, -1), v), 2)                                                     // [K, batch, heads, d_head]
+	z := attend(pattern, v)                                                                                // [K, batch, heads, d_head]
 	attnOut := matmul(Reshape(z, K, batch, c.NHeads*c.DHead), Reshape(W_O, K, c.NHeads*c.DHead, c.DModel)) // [K, batch, d_model]
 	residMid := Add(residPre, attnOut)                                                                     // [K, batch, d_model]
 

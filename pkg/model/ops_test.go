@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/gomlx/compute/dtypes"
@@ -196,6 +197,43 @@ func TestGatherMatchesGoMLX(t *testing.T) {
 			assertSame(t, "value", got[0], want[0])
 			assertSame(t, "∂table", got[1], want[1])
 		})
+	}
+}
+
+// TestAttendMatchesGoMLX: attend gives ReduceSum(Mul(InsertAxes(pattern,
+// -1), v), pos) and its GoMLX gradient bit for bit, with and without a copy
+// axis, in both dtypes, and for a head whose weights are all 0 against
+// negative values (a sum of −0s, which ReduceSum makes +0).
+func TestAttendMatchesGoMLX(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for _, lead := range [][]int{{5}, {2, 5}} {
+		for _, dtype := range []dtypes.DType{dtypes.Float32, dtypes.Float64} {
+			pDims := append(slices.Clone(lead), 3, 4)
+			pattern, v := randomTensor(rng, pDims...), randomTensor(rng, append(slices.Clone(pDims), 6)...)
+			// Head 0 attends nowhere, to negative values: its sum is of −0s.
+			tensors.MutableFlatData(pattern, func(flat []float64) {
+				for i := 0; i < len(flat); i += 4 {
+					flat[i] = 0
+				}
+			})
+			tensors.MutableFlatData(v, func(flat []float64) {
+				for i := range flat {
+					if (i/6)%4 == 0 {
+						flat[i] = -math.Abs(flat[i])
+					}
+				}
+			})
+			run := func(f func(p, v *Node) *Node) [][]float64 {
+				return valueAndGradients(t, func(xs []*Node) *Node {
+					return ConvertDType(f(ConvertDType(xs[0], dtype), ConvertDType(xs[1], dtype)), dtypes.Float64)
+				}, pattern, v)
+			}
+			got := run(attend)
+			want := run(func(p, v *Node) *Node { return ReduceSum(Mul(InsertAxes(p, -1), v), p.Rank()-2) })
+			for i, what := range []string{"value", "∂pattern", "∂v"} {
+				assertSame(t, fmt.Sprint(lead, dtype, what), got[i], want[i])
+			}
+		}
 	}
 }
 
