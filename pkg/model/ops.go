@@ -66,6 +66,15 @@ func matmul(x, w *Node) *Node { return product(x, w, false) }
 // W2): w [b, a] applies to x [.., a] → [.., b]; w [K, b, a] to x [K, n, a].
 func matmulT(x, w *Node) *Node { return product(x, w, true) }
 
+// largeKernelFlops is where the Go backend's matmul switches from its
+// small kernels, whose summation order depends on the operands' layout, to
+// its large one, which packs either layout into the same panels: rows ×
+// columns × contracted of one batch element (compute v0.1.3's
+// noSIMDSmallMatMulSizeThreshold, as its AVX2 router counts; the AVX-512
+// and plain Go ones multiply by the batch, so take the large kernel at
+// least as often).
+const largeKernelFlops = 4 << 20
+
 // product is matmul (wT false) or matmulT (wT true), with GoMLX's gradient
 // computed without most of the copies GoMLX's form makes the Go backend do.
 // The backend's matmul kernels take lhs [batch, cross, contracted] and rhs
@@ -83,14 +92,6 @@ func matmulT(x, w *Node) *Node { return product(x, w, true) }
 // So every result is bit for bit what Dot(x, w) with GoMLX's gradient gives
 // (TestProductMatchesGoMLX, on both sides of the threshold): trained runs
 // stay byte for byte those recorded before.
-// largeKernelFlops is where the Go backend's matmul switches from its
-// small kernels, whose summation order depends on the operands' layout, to
-// its large one, which packs either layout into the same panels (rows ×
-// columns × contracted, per batch element; compute v0.1.3's
-// noSIMDSmallMatMulSizeThreshold, for its AVX-512, AVX2 and plain Go
-// routers alike).
-const largeKernelFlops = 4 << 20
-
 func product(x, w *Node, wT bool) *Node {
 	if w.Rank() == 2 && x.Rank() != 2 { // fold x's leading axes into one
 		dims := x.Shape().Dimensions
