@@ -47,7 +47,7 @@ func Write(path string, stdout io.Writer, fill func(w io.Writer) error) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+tempInfix+"*")
 	if err != nil {
-		return fmt.Errorf("%s: %w", path, unwrapPath(err))
+		return fmt.Errorf("%s: %w", path, UnwrapPath(err))
 	}
 	ok := false
 	defer func() {
@@ -60,16 +60,16 @@ func Write(path string, stdout io.Writer, fill func(w io.Writer) error) error {
 		return err
 	}
 	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("%s: %w", path, unwrapPath(err))
+		return fmt.Errorf("%s: %w", path, UnwrapPath(err))
 	}
 	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("%s: %w", path, unwrapPath(err))
+		return fmt.Errorf("%s: %w", path, UnwrapPath(err))
 	}
 	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("%s: %w", path, unwrapPath(err))
+		return fmt.Errorf("%s: %w", path, UnwrapPath(err))
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("%s: %w", path, unwrapPath(err))
+		return fmt.Errorf("%s: %w", path, UnwrapPath(err))
 	}
 	ok = true
 	return syncDir(dir)
@@ -102,7 +102,7 @@ func Check(path string) error {
 	dir := filepath.Dir(path)
 	fi, err := os.Stat(dir)
 	if err != nil {
-		return fmt.Errorf("%s: %w", path, unwrapPath(err))
+		return fmt.Errorf("%s: %w", path, UnwrapPath(err))
 	}
 	if !fi.IsDir() {
 		return fmt.Errorf("%s: %s is not a folder", path, dir)
@@ -153,9 +153,10 @@ func IsTemp(name string) bool {
 	return true
 }
 
-// unwrapPath drops the *PathError wrapper (its path is the temporary file's,
-// which would confuse the message; the caller names the real one).
-func unwrapPath(err error) error {
+// UnwrapPath drops an *os.PathError's wrapper, its "op PATH:" (a temporary
+// file's path would confuse the message; the caller names the real file
+// once).
+func UnwrapPath(err error) error {
 	var pe *os.PathError
 	if errors.As(err, &pe) {
 		return pe.Err

@@ -2,7 +2,6 @@ package tfevents
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -25,7 +24,7 @@ func WriteFile(path string, events []Event) error {
 	b := encode(events)
 	return outfile.Write(path, nil, func(w io.Writer) error {
 		if _, err := w.Write(b); err != nil {
-			return fmt.Errorf("%s: %w", path, unwrap(err))
+			return fmt.Errorf("%s: %w", path, outfile.UnwrapPath(err))
 		}
 		return nil
 	})
@@ -46,7 +45,7 @@ func Reset(path string, events []Event) error {
 			err = cerr
 		}
 		if err != nil {
-			return fmt.Errorf("%s: %w", path, unwrap(err))
+			return fmt.Errorf("%s: %w", path, outfile.UnwrapPath(err))
 		}
 		if kept {
 			return nil
@@ -82,7 +81,7 @@ func cutAfter(f *os.File, prefix []byte) (bool, error) {
 func Append(path string, e Event) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
-		return fmt.Errorf("%s: %w", path, unwrap(err))
+		return fmt.Errorf("%s: %w", path, outfile.UnwrapPath(err))
 	}
 	_, err = f.Write(AppendRecord(nil, e.Marshal()))
 	if err == nil {
@@ -92,16 +91,7 @@ func Append(path string, e Event) error {
 		err = cerr
 	}
 	if err != nil {
-		return fmt.Errorf("%s: %w", path, unwrap(err))
+		return fmt.Errorf("%s: %w", path, outfile.UnwrapPath(err))
 	}
 	return nil
-}
-
-// unwrap drops *PathError's "open PATH:" (the caller names the file once).
-func unwrap(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
