@@ -227,9 +227,10 @@ func gather(table, indices *Node) *Node {
 
 // withGradient returns value (whose own gradient is ignored) with the
 // gradient vjp(v) with respect to x, where v is ∂loss/∂value. For values
-// computed from x with StopGradient (the cross-entropy's per-example loss):
-// a zero read from one element of x ties value to x for GoMLX's autodiff,
-// at the cost of adding a scalar to value.
+// computed from x with StopGradient or through ops GoMLX cannot
+// differentiate (the cross-entropy's per-example loss, gather's bitcast
+// copy): a zero read from one element of x ties value to x for GoMLX's
+// autodiff, at the cost of adding a scalar to value.
 func withGradient(value, x *Node, vjp func(v *Node) *Node) *Node {
 	return customVJP(func(in []*Node) *Node {
 		first := make([]SliceAxisSpec, in[0].Rank())
