@@ -16,6 +16,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/grokkit/grokkit/pkg/kernels"
 	"github.com/grokkit/grokkit/pkg/table"
 )
 
@@ -46,11 +47,17 @@ func TestScripts(t *testing.T) {
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("PATH", binDir+string(os.PathListSeparator)+env.Getenv("PATH"))
 			env.Setenv("DUCKDB_NODE_MODULES", os.Getenv("DUCKDB_NODE_MODULES"))
+			// The kernel family the suite was asked to run under (make
+			// test-native); unset, the tools' default.
+			env.Setenv(kernels.EnvVar, os.Getenv(kernels.EnvVar))
 			wd, _ := os.Getwd()
 			env.Setenv("SCRIPTS", filepath.Join(wd, "..", "scripts"))
 			return nil
 		},
 		Condition: func(cond string) (bool, error) {
+			if f := kernels.Family(cond); f == kernels.AVX512 || f == kernels.AVX2 { // the CPU has this kernel family
+				return kernels.Has(f), nil
+			}
 			if cond == "slurm" { // a Slurm controller answers (scripts/slurm-local.sh start)
 				ok := exec.Command("sinfo", "-h").Run() == nil
 				if !ok && os.Getenv("REQUIRE_SLURM") != "" {

@@ -18,8 +18,8 @@ func TestPackagesImportOnlyUpwards(t *testing.T) {
 	}
 	_, design, _ := strings.Cut(string(readme), "## Design")
 	rank := map[string]int{}
-	for i, row := range regexp.MustCompile("(?m)^\\| (`[a-z]+`(?:, `[a-z]+`)*) \\|").FindAllStringSubmatch(design, -1) {
-		for _, name := range regexp.MustCompile("`([a-z]+)`").FindAllStringSubmatch(row[1], -1) {
+	for i, row := range regexp.MustCompile("(?m)^\\| (`[a-z/]+`(?:, `[a-z/]+`)*) \\|").FindAllStringSubmatch(design, -1) {
+		for _, name := range regexp.MustCompile("`([a-z/]+)`").FindAllStringSubmatch(row[1], -1) {
 			rank[name[1]] = i
 		}
 	}

@@ -15,7 +15,9 @@
 // is linked in (see xla.go), and GoMLX's own fallback [compute.DefaultConfig] is
 // pointed at the pure-Go backend too, so a stray compute.New() elsewhere is safe.
 //
-// The pure-Go backend is always linked in (blank import below). The XLA backend
+// The pure-Go backend computes with the kernel family of package kernels
+// (GROKKIT_KERNELS; avx2 on every x86-64 CPU by default), named in the
+// description. It is always linked in (blank import below). The XLA backend
 // needs cgo; it is linked in unless the binary is built with `-tags noxla` (or
 // with CGO_ENABLED=0), which gives a static, pure-Go binary.
 package backend
@@ -24,7 +26,6 @@ import (
 	"fmt"
 	"os"
 	"reflect"
-	"runtime"
 	"slices"
 	"strings"
 
@@ -32,6 +33,8 @@ import (
 
 	// Registers the pure-Go backend as "go".
 	_ "github.com/gomlx/compute/gobackend"
+
+	"github.com/grokkit/grokkit/pkg/kernels"
 )
 
 // EnvVar is the environment variable that selects a backend ("GOMLX_BACKEND").
@@ -93,8 +96,9 @@ func Config() string {
 
 // New creates the backend selected by $GOMLX_BACKEND, or the default pure-Go
 // backend when it is unset, and returns it with a one-line description, e.g.
-// "go (pure Go, parallelism=unbounded, GOMAXPROCS=2)" or "xla:cuda (…)", meant for
-// config.json and the first line of stderr.
+// "go (pure Go, avx2 kernels, parallelism=unbounded)" or "xla:cuda (…)", meant
+// for config.json and the first line of stderr. It holds nothing that
+// differs between machines computing the same bytes (no core count).
 func New() (compute.Backend, string, error) {
 	if c := Config(); c != "" {
 		return NewWithConfig(c)
@@ -109,7 +113,8 @@ func NewDefault() (compute.Backend, string, error) {
 		return nil, "", err
 	}
 	if setUnboundedParallelism(b) {
-		return b, fmt.Sprintf("go (pure Go, parallelism=unbounded, GOMAXPROCS=%d)", runtime.GOMAXPROCS(0)), nil
+		f, _ := kernels.Active() // NewWithConfig refused an error
+		return b, fmt.Sprintf("go (pure Go, %s kernels, parallelism=unbounded)", f), nil
 	}
 	b.Finalize()
 	return NewWithConfig(FallbackGoConfig)
@@ -148,6 +153,11 @@ func NewWithConfig(config string) (b compute.Backend, desc string, err error) {
 			b, desc, err = nil, "", fmt.Errorf("backend %q: %v", config, r)
 		}
 	}()
+	if name, _, _ := strings.Cut(config, ":"); name == "go" {
+		if _, err := kernels.Active(); err != nil {
+			return nil, "", err
+		}
+	}
 	b, err = compute.NewWithConfig(config)
 	if err != nil {
 		hint := ""
@@ -163,7 +173,8 @@ func NewWithConfig(config string) (b compute.Backend, desc string, err error) {
 func Describe(b compute.Backend, config string) string {
 	name, opts, _ := strings.Cut(config, ":")
 	if name == "go" {
-		parts := []string{"pure Go"}
+		f, _ := kernels.Active()
+		parts := []string{"pure Go", string(f) + " kernels"}
 		if opts != "" {
 			parts = append(parts, opts)
 		}
@@ -182,6 +193,17 @@ func Available() []string {
 	l := compute.List()
 	slices.Sort(l)
 	return l
+}
+
+// Arithmetic is what the float arithmetic of b depends on, recorded in
+// config.json: for the pure-Go backend its kernel family and the build's
+// architecture; for another backend, its name in place of the family.
+func Arithmetic(b compute.Backend) kernels.Arithmetic {
+	if IsGo(b) {
+		f, _ := kernels.Active()
+		return kernels.Here(f)
+	}
+	return kernels.Here(kernels.Family(b.Name()))
 }
 
 // IsGo reports whether b is GoMLX's pure-Go backend.

@@ -16,6 +16,8 @@ import (
 	"github.com/gomlx/go-xla/installer"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
+
+	"github.com/grokkit/grokkit/pkg/kernels"
 )
 
 func TestDefaultIsPureGoUnbounded(t *testing.T) {
@@ -43,7 +45,7 @@ func TestDefaultIsPureGoUnbounded(t *testing.T) {
 	if !IsGo(b) {
 		t.Fatalf("default backend is %q, want the pure-Go backend", b.Name())
 	}
-	if !strings.HasPrefix(desc, "go (pure Go, parallelism=unbounded, GOMAXPROCS=") {
+	if f, _ := kernels.Active(); desc != "go (pure Go, "+string(f)+" kernels, parallelism=unbounded)" {
 		t.Errorf("description %q", desc)
 	}
 	if !strings.Contains(b.Description(), "parallelism=-1") {
@@ -73,7 +75,8 @@ func TestRespectsEnvironment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !IsGo(b) || !strings.HasPrefix(desc, "go (pure Go, ops_parallel, parallelism=") {
+	f, _ := kernels.Active()
+	if !IsGo(b) || !strings.HasPrefix(desc, "go (pure Go, "+string(f)+" kernels, ops_parallel, parallelism=") {
 		t.Fatalf("GOMLX_BACKEND=go:ops_parallel gave %q", desc)
 	}
 }

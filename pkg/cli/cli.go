@@ -30,6 +30,9 @@ type Env struct {
 	Stdin  io.Reader
 	Stdout io.Writer
 	Stderr io.Writer
+	// Exec replaces the process with a new run of the program (syscall.Exec);
+	// nil in-process, where UseKernels cannot start the tool again.
+	Exec func(argv0 string, argv []string, envv []string) error
 }
 
 // Parse fills cli from env.Args. done is true when the tool should stop
@@ -73,7 +76,7 @@ func Step(tool string, args []string, seed *uint64) table.Step {
 
 // OS is the Env of the running process.
 func OS() Env {
-	return Env{Args: os.Args[1:], Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
+	return Env{Args: os.Args[1:], Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Exec: execSelf}
 }
 
 // ExitError ends a tool with a message and a particular exit code.

@@ -141,7 +141,7 @@ func trainPack(ctx context.Context, dir string, cases []Case, p int, m string, t
 		return nil
 	case started == len(dirs):
 		fmt.Fprintf(log, "detectbench: p = %d, %s, %s: resuming\n", p, m, names)
-		return train.Resume(ctx, dirs, 0, log)
+		return train.Resume(ctx, dirs, train.ResumeOptions{}, log)
 	}
 	for _, d := range dirs { // a pack interrupted before its first checkpoint starts again
 		if err := os.RemoveAll(d); err != nil {

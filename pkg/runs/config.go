@@ -11,6 +11,7 @@ import (
 	"reflect"
 
 	"github.com/grokkit/grokkit/pkg/integrity"
+	"github.com/grokkit/grokkit/pkg/kernels"
 	"github.com/grokkit/grokkit/pkg/outfile"
 	"github.com/grokkit/grokkit/pkg/table"
 )
@@ -18,13 +19,15 @@ import (
 // Config is config.json: everything needed to redo or resume the run.
 // It holds no timestamps, so the same command gives the same file.
 type Config struct {
-	Tool    string    `json:"tool"`
-	Version string    `json:"version"`
-	Backend string    `json:"backend"`
-	Args    []string  `json:"args"`
-	Data    DataInfo  `json:"data"`
-	Model   ModelSpec `json:"model"`
-	Train   TrainSpec `json:"train"`
+	Tool    string `json:"tool"`
+	Version string `json:"version"`
+	Backend string `json:"backend"`
+	// Arithmetic is what the run's bytes depend on besides its inputs.
+	Arithmetic Arithmetic `json:"arithmetic"`
+	Args       []string   `json:"args"`
+	Data       DataInfo   `json:"data"`
+	Model      ModelSpec  `json:"model"`
+	Train      TrainSpec  `json:"train"`
 	// Pack lists the run folders trained together as one stacked
 	// computation (fit with several -o), this one included; empty alone.
 	Pack []string `json:"pack,omitempty"`
@@ -32,6 +35,28 @@ type Config struct {
 	// WriteConfig and checked by ReadConfig; empty in memory.
 	Checksum string `json:"checksum"`
 }
+
+// Arithmetic records what computed a run: the backend's kernel family and
+// the architecture (zero in a run from before they were recorded). The same
+// inputs and seed give the same bytes under the same Arithmetic. A run
+// resumed under another (fit --resume --switch-kernels) lists the switch and
+// is no longer bit for bit: no uninterrupted run under either gives its
+// bytes.
+type Arithmetic struct {
+	kernels.Arithmetic
+	BitForBit bool     `json:"bit_for_bit"`
+	Switches  []Switch `json:"switches,omitempty"`
+}
+
+// Switch is a resume that continued a run with other arithmetic.
+type Switch struct {
+	Step int    `json:"step"` // the step it continued from
+	From string `json:"from"` // e.g. "avx512 kernels on amd64"
+	To   string `json:"to"`
+}
+
+// Recorded reports whether the run recorded its arithmetic.
+func (a Arithmetic) Recorded() bool { return a.Kernels != "" }
 
 // checksumKey is config.json's checksum field.
 const checksumKey = "checksum"

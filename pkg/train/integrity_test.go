@@ -17,7 +17,9 @@ import (
 // resume is Resume under the test's timeout.
 func resume(t *testing.T, dir string, steps int) error {
 	t.Helper()
-	return withTimeout(t, 3*time.Minute, func() error { return Resume(context.Background(), []string{dir}, steps, io.Discard) })
+	return withTimeout(t, 3*time.Minute, func() error {
+		return Resume(context.Background(), []string{dir}, ResumeOptions{Steps: steps}, io.Discard)
+	})
 }
 
 // sameFiles fails unless the two run folders hold the same bytes in files.

@@ -209,7 +209,7 @@ func TestPackResumeIsBitExact(t *testing.T) {
 	if err := p.Train(ctx); err != ErrInterrupted {
 		t.Fatalf("interrupted pack returned %v", err)
 	}
-	if err := Resume(context.Background(), cut, 0, io.Discard); err != nil {
+	if err := Resume(context.Background(), cut, ResumeOptions{}, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	for k := range cut {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/grokkit/grokkit/pkg/backend"
 	"github.com/grokkit/grokkit/pkg/infer"
+	"github.com/grokkit/grokkit/pkg/kernels"
 	"github.com/grokkit/grokkit/pkg/model"
 	"github.com/grokkit/grokkit/pkg/outfile"
 	"github.com/grokkit/grokkit/pkg/runs"
@@ -48,6 +49,7 @@ func Start(ctx context.Context, dirs []string, cfgs []*runs.Config, tables []*ta
 	defer release()
 	for i, cfg := range cfgs {
 		cfg.Backend = desc
+		cfg.Arithmetic = runs.Arithmetic{Arithmetic: backend.Arithmetic(b), BitForBit: true}
 		if len(dirs) > 1 {
 			cfg.Pack = dirs
 		}
@@ -67,11 +69,23 @@ func Start(ctx context.Context, dirs []string, cfgs []*runs.Config, tables []*ta
 	return trainAndReport(ctx, p)
 }
 
+// ResumeOptions are what a resume may change.
+type ResumeOptions struct {
+	// Steps > 0 sets a new total number of steps.
+	Steps int
+	// SwitchArithmetic continues a run computed with other arithmetic (another
+	// kernel family or architecture) with this process's, recording the switch:
+	// the run is then no longer bit for bit. Without it such a resume is
+	// refused.
+	SwitchArithmetic bool
+}
+
 // Resume continues the runs in dirs (one alone, or packed) from the newest
 // step they all can continue from, from step 0 where there is none (a run
 // stopped before its first checkpoint: the runs are deterministic, so that
-// loses time, never results); steps > 0 sets a new total number of steps.
-func Resume(ctx context.Context, dirs []string, steps int, log io.Writer) error {
+// loses time, never results).
+func Resume(ctx context.Context, dirs []string, opts ResumeOptions, log io.Writer) error {
+	steps := opts.Steps
 	release, err := runs.LockDirs(dirs)
 	if err != nil {
 		return err
@@ -103,6 +117,12 @@ func Resume(ctx context.Context, dirs []string, steps int, log io.Writer) error 
 	if err != nil {
 		return err
 	}
+	here := backend.Arithmetic(b)
+	for i, cfg := range cfgs {
+		if err := checkArithmetic(dirs[i], cfg.Arithmetic, here, opts.SwitchArithmetic); err != nil {
+			return err
+		}
+	}
 	started := cfgs[0].Backend
 	for _, cfg := range cfgs {
 		cfg.Backend = desc
@@ -112,6 +132,11 @@ func Resume(ctx context.Context, dirs []string, steps int, log io.Writer) error 
 		return err
 	}
 	for i, dir := range dirs {
+		if a := &cfgs[i].Arithmetic; a.Arithmetic != here {
+			fmt.Fprintf(log, "fit: note: %s continues from step %d with %s (%s before): no longer bit for bit, as config.json records\n", dir, p.Step, here, recordedArithmetic(*a))
+			a.Switches = append(a.Switches, runs.Switch{Step: p.Step, From: recordedArithmetic(*a), To: here.String()})
+			a.Arithmetic, a.BitForBit = here, false
+		}
 		if err := runs.WriteConfig(dir, cfgs[i]); err != nil {
 			return err
 		}
@@ -134,6 +159,44 @@ func Resume(ctx context.Context, dirs []string, steps int, log io.Writer) error 
 		}
 	}
 	return trainAndReport(ctx, p)
+}
+
+// checkArithmetic refuses to resume a run computed with other arithmetic than
+// here, unless switching was asked for. A run that recorded none (made before
+// grokkit recorded it) is continued, its switch recorded as from "unrecorded".
+func checkArithmetic(dir string, a runs.Arithmetic, here kernels.Arithmetic, switching bool) error {
+	if !a.Recorded() || a.Arithmetic == here || switching {
+		return nil
+	}
+	return fmt.Errorf("%s was computed with %s, and this process computes with %s (%s): resumed, it would no longer be bit for bit. Continue anyway with: fit --resume %s --switch-kernels (config.json records the switch)",
+		dir, a.Arithmetic, here, kernels.Machine(), dir)
+}
+
+// recordedArithmetic names a run's arithmetic for a switch record.
+func recordedArithmetic(a runs.Arithmetic) string {
+	if !a.Recorded() {
+		return "unrecorded"
+	}
+	return a.Arithmetic.String()
+}
+
+// RecordedKernels is the kernel family the runs in dirs were computed with,
+// where they all recorded the same one and this machine has it; else "".
+// fit --resume computes with it unless told otherwise, so that a resume
+// continues bit for bit wherever it can.
+func RecordedKernels(dirs []string) string {
+	var f kernels.Family
+	for _, dir := range dirs {
+		cfg, err := runs.ReadConfig(dir)
+		if err != nil || !cfg.Arithmetic.Recorded() || (f != "" && cfg.Arithmetic.Kernels != f) {
+			return ""
+		}
+		f = cfg.Arithmetic.Kernels
+	}
+	if !kernels.Has(f) {
+		return ""
+	}
+	return string(f)
 }
 
 // trainAndReport trains the runs (a run alone with a progress display) and

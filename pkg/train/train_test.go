@@ -173,7 +173,7 @@ func TestResumeIsBitExact(t *testing.T) {
 		if r.Step != 15 {
 			t.Fatalf("interrupted after %d steps, want 15", r.Step)
 		}
-		if err := withTimeout(t, 3*time.Minute, func() error { return Resume(context.Background(), []string{cut}, 0, io.Discard) }); err != nil {
+		if err := withTimeout(t, 3*time.Minute, func() error { return Resume(context.Background(), []string{cut}, ResumeOptions{}, io.Discard) }); err != nil {
 			t.Fatal(err)
 		}
 		for _, f := range []string{runs.ModelFile, filepath.Join(runs.CheckpointDir, runs.ResumeFile)} {

@@ -13,6 +13,7 @@ import (
 	"github.com/alecthomas/kong"
 
 	"github.com/grokkit/grokkit/pkg/cli"
+	grokkernels "github.com/grokkit/grokkit/pkg/kernels"
 	"github.com/grokkit/grokkit/pkg/model"
 	"github.com/grokkit/grokkit/pkg/runs"
 	"github.com/grokkit/grokkit/pkg/table"
@@ -62,6 +63,9 @@ type flags struct {
 
 	Tensorboard bool `default:"true" negatable:"" help:"Write RUN/events.out.tfevents.0.grokkit as it trains, for tensorboard --logdir and wandb sync: every metrics.parquet row as split/metric or split/kind/metric, and train/lr. Its wall_time is the step, not the clock, so the same run gives the same bytes."`
 
+	cli.Kernels
+	SwitchKernels bool `name:"switch-kernels" help:"With --resume: continue a run computed with another kernel family or architecture with this machine's (config.json records the switch; the run is then no longer bit for bit). Without it such a resume is refused."`
+
 	CPUProfile string `name:"cpuprofile" placeholder:"FILE" help:"Write a pprof CPU profile of the whole run here (go tool pprof)."`
 	MemProfile string `name:"memprofile" placeholder:"FILE" help:"Write a pprof allocation profile of the whole run here at its end."`
 
@@ -78,8 +82,11 @@ stacked along a leading axis), each with its own folder; they may differ in
     fit t.parquet -o s1 -o s2 -o s3 --seed 1,2,3 --weight-decay 0.3,1,3
 
 Backend: GoMLX's pure-Go backend unless GOMLX_BACKEND says otherwise
-(e.g. GOMLX_BACKEND=xla:cuda). SIGINT/SIGTERM checkpoint before exiting;
-fit --resume RUN then continues bit for bit.`
+(e.g. GOMLX_BACKEND=xla:cuda). Its kernel family (--kernels) is avx2 on
+every x86-64 CPU unless told otherwise, so that every such machine gives
+the same bytes; config.json records it. SIGINT/SIGTERM checkpoint before
+exiting; fit --resume RUN then continues bit for bit, with the run's own
+kernel family.`
 
 // vars fill the flags' choices from the packages that define them.
 func vars() kong.Vars {
@@ -95,6 +102,13 @@ func vars() kong.Vars {
 func main() {
 	var f flags
 	os.Exit(cli.Run(cli.OS(), "fit", description, &f, func(env cli.Env, kctx *kong.Context) error {
+		kernels := f.Kernels.Kernels
+		if kernels == "" && len(f.Resume) > 0 && os.Getenv(grokkernels.EnvVar) == "" {
+			kernels = train.RecordedKernels(f.Resume) // continue bit for bit where this CPU can
+		}
+		if err := env.UseKernels(kernels); err != nil {
+			return err
+		}
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		endProfile, err := cli.Profile(f.CPUProfile, f.MemProfile)
@@ -128,7 +142,9 @@ func set(kctx *kong.Context) map[string]bool {
 func dispatch(ctx context.Context, env cli.Env, given map[string]bool, f *flags) ([]string, error) {
 	if len(f.Resume) > 0 {
 		for name := range given {
-			if name != "resume" && name != "steps" && name != "cpuprofile" && name != "memprofile" {
+			switch name {
+			case "resume", "steps", "kernels", "switch-kernels", "cpuprofile", "memprofile":
+			default:
 				return nil, fmt.Errorf("--resume continues a run with its own settings: --%s cannot be changed (only --steps)", name)
 			}
 		}
@@ -139,7 +155,10 @@ func dispatch(ctx context.Context, env cli.Env, given map[string]bool, f *flags)
 		if given["steps"] {
 			steps = f.Steps
 		}
-		return f.Resume, train.Resume(ctx, f.Resume, steps, env.Stderr)
+		return f.Resume, train.Resume(ctx, f.Resume, train.ResumeOptions{Steps: steps, SwitchArithmetic: f.SwitchKernels}, env.Stderr)
+	}
+	if f.SwitchKernels {
+		return nil, errors.New("--switch-kernels applies to --resume only: a new run records the kernels it computes with")
 	}
 	if len(f.Output) == 0 || len(f.Table) == 0 {
 		return nil, errors.New("give a table and -o RUN for a new run, or --resume RUN")

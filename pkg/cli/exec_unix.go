@@ -1,0 +1,8 @@
+//go:build unix
+
+package cli
+
+import "syscall"
+
+// execSelf replaces the process (UseKernels).
+var execSelf = syscall.Exec
