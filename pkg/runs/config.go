@@ -119,7 +119,7 @@ type TrainSpec struct {
 	Steps           int     `json:"steps" flag:"steps"`
 	EvalEvery       int     `json:"eval_every" flag:"eval-every"`
 	CheckpointEvery int     `json:"checkpoint_every" flag:"checkpoint-every"`
-	StopAtTestAcc   float64 `json:"stop_at_test_acc" flag:"stop-at-test-acc"` // 0: never stop early
+	StopAtTestAcc   float64 `json:"stop_at_test_acc" flag:"stop-at-test-acc"` // on the clean test rows; 0: never stop early
 	Patience        int     `json:"patience" flag:"patience"`                 // evaluations in a row at or above it
 	// Grokfast's gradient filter ("", "ema" or "ma") and its settings; all
 	// omitted from config.json without a filter.

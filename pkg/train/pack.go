@@ -363,7 +363,7 @@ func (p *Pack) Train(ctx context.Context) error {
 		if ctx.Err() != nil {
 			for k, r := range p.Runs {
 				if active[k] {
-					if err := r.checkpoint(); err != nil {
+					if err := r.suspend(); err != nil {
 						return fmt.Errorf("%s: interrupted at step %d, and the checkpoint failed: %w", r.Dir, r.Step, err)
 					}
 				}

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -214,6 +215,12 @@ func TestPackResumeIsBitExact(t *testing.T) {
 	}
 	for k := range cut {
 		compareRuns(t, straight[k], cut[k], true)
+		// The same checkpoints: none at step 15, off the grid.
+		a, _ := runs.Checkpoints(straight[k])
+		c, _ := runs.Checkpoints(cut[k])
+		if !slices.Equal(a, c) {
+			t.Errorf("checkpoints %v after the interruption, %v straight", c, a)
+		}
 	}
 }
 

@@ -125,19 +125,52 @@ func testAccuracyRange(rs []*Run) (lo, hi float64) {
 // latest is the newest value of the split's metric (kind all) that is
 // chosen by is, 0 if none.
 func latest(metrics []runs.Metric, split string, is func(string) bool) float64 {
-	for i := len(metrics) - 1; i >= 0; i-- {
-		m := metrics[i]
-		if m.Split == split && m.Kind == runs.All && is(m.Metric) {
-			return m.Value
-		}
-	}
-	return 0
+	v, _ := newest(metrics, split, runs.All, is)
+	return v
 }
 
-// summary is "train 1.2e-03 100.0% | test 4.56 12.3%" at the newest step.
+// newest is the newest value of the (split, kind) metric chosen by is, and
+// whether there is one.
+func newest(metrics []runs.Metric, split, kind string, is func(string) bool) (float64, bool) {
+	for i := len(metrics) - 1; i >= 0; i-- {
+		m := metrics[i]
+		if m.Split == split && m.Kind == kind && is(m.Metric) {
+			return m.Value, true
+		}
+	}
+	return 0, false
+}
+
+// summary is "train 1.2e-03 100.0% | test 4.56 12.3%" at the newest step,
+// with the clean test rows' accuracy (what --stop-at-test-acc watches) where
+// the test split has rows of other kinds, and "no test rows" where a table
+// has none.
 func summary(metrics []runs.Metric) string {
 	acc := func(m string) bool { return m == runs.MetricAccuracy }
-	return fmt.Sprintf("train %.3g %5.1f%% | test %.3g %5.1f%%",
-		latest(metrics, table.SplitTrain, runs.IsLoss), 100*latest(metrics, table.SplitTrain, acc),
-		latest(metrics, table.SplitTest, runs.IsLoss), 100*latest(metrics, table.SplitTest, acc))
+	s := fmt.Sprintf("train %.3g %5.1f%%", latest(metrics, table.SplitTrain, runs.IsLoss), 100*latest(metrics, table.SplitTrain, acc))
+	testLoss, ok := newest(metrics, table.SplitTest, runs.All, runs.IsLoss)
+	if !ok {
+		return s + " | no test rows"
+	}
+	s += fmt.Sprintf(" | test %.3g %5.1f%%", testLoss, 100*latest(metrics, table.SplitTest, acc))
+	if mixedTest(metrics) {
+		clean, _ := newest(metrics, table.SplitTest, table.KindClean, acc)
+		s += fmt.Sprintf(" (clean %.1f%%)", 100*clean)
+	}
+	return s
+}
+
+// mixedTest reports whether the newest evaluation's test split has rows of
+// a kind other than clean.
+func mixedTest(metrics []runs.Metric) bool {
+	if len(metrics) == 0 {
+		return false
+	}
+	last := metrics[len(metrics)-1].Step
+	for i := len(metrics) - 1; i >= 0 && metrics[i].Step == last; i-- {
+		if m := metrics[i]; m.Split == table.SplitTest && m.Kind != runs.All && m.Kind != table.KindClean {
+			return true
+		}
+	}
+	return false
 }

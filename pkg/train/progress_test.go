@@ -38,7 +38,8 @@ func TestProgressLinesKeepTheirCadence(t *testing.T) {
 			var log bytes.Buffer
 			clock := &fakeClock{t: time.Unix(0, 0), tick: c.tick}
 			rep := NewReporter(&log, c.to, c.from, clock.now)
-			r := &Run{Metrics: []runs.Metric{{Split: "train", Kind: runs.All, Metric: "accuracy", Value: 1}}}
+			r := &Run{Metrics: []runs.Metric{{Split: "train", Kind: runs.All, Metric: "accuracy", Value: 1},
+				{Split: "test", Kind: runs.All, Metric: runs.MetricCrossEntropy, Value: 2}, {Split: "test", Kind: runs.All, Metric: "accuracy", Value: 0.5}}}
 			var at []int // steps with a line
 			times := map[int]time.Time{}
 			for step := c.from + 1; step <= c.to; step++ {

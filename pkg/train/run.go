@@ -101,15 +101,22 @@ func (r *Run) keepMetricsUpTo(step int) {
 		}
 	}
 	r.Metrics = kept
-	r.above = 0
-	_, acc := runs.Series(r.Metrics, table.SplitTest, runs.All, runs.MetricAccuracy)
-	for _, a := range acc {
-		if r.Config.Train.StopAtTestAcc > 0 && a >= r.Config.Train.StopAtTestAcc {
-			r.above++
-		} else {
-			r.above = 0
+	r.above = streak(0, r.Metrics, r.Config.Train.StopAtTestAcc)
+}
+
+// streak continues a count of evaluations in a row at or above threshold
+// (--stop-at-test-acc; 0 counts none) over the metrics ms, in step order.
+func streak(above int, ms []runs.Metric, threshold float64) int {
+	for _, m := range ms {
+		if isStopAccuracy(m) {
+			if threshold > 0 && m.Value >= threshold {
+				above++
+			} else {
+				above = 0
+			}
 		}
 	}
+	return above
 }
 
 // batchFor returns the training batch of a step. Mini-batches take the
@@ -175,6 +182,15 @@ func (r *Run) record(rate float64) (stop bool, err error) {
 	return stop, nil
 }
 
+// isStopAccuracy reports whether m is the accuracy --stop-at-test-acc
+// watches: the clean test rows'. Test rows of a planted kind are scored
+// against their planted label, which a network that generalises answers
+// cleanly on held-out triggers, so counting them could stall the stop
+// short of the threshold forever.
+func isStopAccuracy(m runs.Metric) bool {
+	return m.Split == table.SplitTest && m.Kind == table.KindClean && m.Metric == runs.MetricAccuracy
+}
+
 // stopped reports whether the run stopped early at its current step. The
 // streak is recounted from the metrics on resume, and the first step where it
 // reaches the patience is where an uninterrupted run stopped, so a run
@@ -222,14 +238,8 @@ func (r *Run) evaluate() error {
 		if m.Split == table.SplitTrain && m.Kind == runs.All && runs.IsLoss(m.Metric) && (math.IsNaN(m.Value) || math.IsInf(m.Value, 0)) {
 			return r.diverged(fmt.Sprintf("the training loss is %v at step %d", m.Value, r.Step))
 		}
-		if m.Split == table.SplitTest && m.Kind == runs.All && m.Metric == runs.MetricAccuracy {
-			if r.Config.Train.StopAtTestAcc > 0 && m.Value >= r.Config.Train.StopAtTestAcc {
-				r.above++
-			} else {
-				r.above = 0
-			}
-		}
 	}
+	r.above = streak(r.above, ms, r.Config.Train.StopAtTestAcc)
 	ps, err := paramsOf(r.src, r.Model, false)
 	if err != nil {
 		return err
@@ -245,7 +255,17 @@ func (r *Run) evaluate() error {
 	return r.appendEvent(ms)
 }
 
-func (r *Run) checkpoint() error {
+// checkpoint writes the step's parameters checkpoint (fourier's history) and
+// the resume state.
+func (r *Run) checkpoint() error { return r.save(true) }
+
+// suspend saves what an interrupted run continues from: the resume state
+// alone. A parameters checkpoint off the --checkpoint-every grid would leave
+// the folder unlike an uninterrupted run's (fourier --over-checkpoints would
+// see one more step).
+func (r *Run) suspend() error { return r.save(false) }
+
+func (r *Run) save(params bool) error {
 	if r.keepPrevious {
 		r.movedPrevious = true
 		err := os.Rename(runs.ResumePath(r.Dir), runs.PreviousResumePath(r.Dir))
@@ -253,7 +273,7 @@ func (r *Run) checkpoint() error {
 			return err
 		}
 	}
-	return saveState(r.Dir, r.src, r.Model, r.Step)
+	return saveState(r.Dir, r.src, r.Model, r.Step, params)
 }
 
 // finish writes the final weights and the curves.

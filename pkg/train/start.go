@@ -2,8 +2,10 @@ package train
 
 import (
 	"context"
+
 	"errors"
 	"fmt"
+	"github.com/gomlx/compute"
 	"io"
 	"os"
 	"path/filepath"
@@ -48,8 +50,7 @@ func Start(ctx context.Context, dirs []string, cfgs []*runs.Config, tables []*ta
 	}
 	defer release()
 	for i, cfg := range cfgs {
-		cfg.Backend = desc
-		cfg.Arithmetic = runs.Arithmetic{Arithmetic: backend.Arithmetic(b), BitForBit: true}
+		recordBackend(cfg, b, desc)
 		if len(dirs) > 1 {
 			cfg.Pack = dirs
 		}
@@ -67,6 +68,12 @@ func Start(ctx context.Context, dirs []string, cfgs []*runs.Config, tables []*ta
 		return err
 	}
 	return trainAndReport(ctx, p)
+}
+
+// recordBackend records in a new run's config what computes it.
+func recordBackend(cfg *runs.Config, b compute.Backend, desc string) {
+	cfg.Backend = desc
+	cfg.Arithmetic = runs.Arithmetic{Arithmetic: backend.Arithmetic(b), BitForBit: true}
 }
 
 // ResumeOptions are what a resume may change.
@@ -257,6 +264,10 @@ func milestones(ms []runs.Metric) string {
 	for i, split := range []string{table.SplitTrain, table.SplitTest} {
 		if i > 0 {
 			out += ", "
+		}
+		if _, ok := newest(ms, split, runs.All, runs.IsLoss); !ok {
+			out += "no " + split + " rows"
+			continue
 		}
 		if s, ok := runs.FirstStepAtLeast(ms, split, runs.All, runs.MetricAccuracy, 0.99); ok {
 			out += fmt.Sprintf("%s at step %d", split, s)

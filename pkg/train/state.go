@@ -46,16 +46,18 @@ func paramsOf(src source, m model.Model, finite bool) (map[string]model.Array, e
 	return ps, nil
 }
 
-// saveState writes the parameters-only checkpoint of this step and replaces
-// the resume state (parameters and moments).
-func saveState(dir string, src source, m model.Model, step int) error {
+// saveState writes the parameters-only checkpoint of this step, with
+// params, and replaces the resume state (parameters and moments).
+func saveState(dir string, src source, m model.Model, step int, params bool) error {
 	ps, err := paramsOf(src, m, true)
 	if err != nil {
 		return err
 	}
 	meta := map[string]string{metaStep: strconv.Itoa(step)}
-	if err := model.SaveSafetensors(runs.CheckpointPath(dir, step), ps, meta); err != nil {
-		return err
+	if params {
+		if err := model.SaveSafetensors(runs.CheckpointPath(dir, step), ps, meta); err != nil {
+			return err
+		}
 	}
 	full, err := src.arrays() // parameters and moments
 	if err != nil {

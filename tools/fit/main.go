@@ -53,7 +53,7 @@ type flags struct {
 	Steps           int     `default:"40000" help:"Optimiser steps."`
 	EvalEvery       int     `default:"100" help:"Evaluate every N steps: loss and accuracy per split and kind."`
 	CheckpointEvery int     `default:"1000" help:"Checkpoint every N steps (and at the end)."`
-	StopAtTestAcc   float64 `help:"Stop once test accuracy ≥ X for --patience evaluations in a row (0: never)."`
+	StopAtTestAcc   float64 `help:"Stop once the clean test rows' accuracy ≥ X for --patience evaluations in a row (0: never). Rows of a planted kind (a backdoor's held-out triggers) are left out: they are scored against their planted label, which a network that generalises answers cleanly. The progress line shows both where they differ."`
 	Patience        int     `default:"1" help:"See --stop-at-test-acc."`
 
 	Grokfast       string  `default:"none" enum:"none,ema,ma" help:"Grokfast's gradient filter (Lee et al. 2024): ema (h ← α·h + (1−α)·g, ĝ = g + λ·h) or ma (ĝ = g + λ·mean of the last --grokfast-window gradients)."`
