@@ -110,8 +110,8 @@ func dropNoOpAtom(c Candidate, then string, t *table.Table, rows []int, flagged 
 			if !part.set.has(j) || c.set.has(j) {
 				continue
 			}
-			v, err := eff.Eval(rule.Env{A: int64(t.A[i]), B: int64(t.B[i]), P: p})
-			if err != nil || int(mod(int(v), int(p))) != pred[j] {
+			v, err := eff.EvalMod(rule.Env{A: int64(t.A[i]), B: int64(t.B[i]), P: p}, p) // as mutate applies it
+			if err != nil || int(v) != pred[j] {
 				noOp = false
 				break
 			}

@@ -8,7 +8,8 @@ var mirror = map[op]op{
 }
 
 // binaryFn compiles an arithmetic or comparison operator. divZero is
-// returned when "/" or "%" meets a zero divisor.
+// returned when "/" or "%" meets a zero divisor, overflowed when "*", "+",
+// "-" or "/" has a result outside the int64 range.
 func binaryFn(o op, divZero *fault, x, y compiled) evalFn {
 	// Rules nearly always compare with or divide by a literal ("b % 17 == 0"),
 	// so a constant right operand gets closures that skip one call. A
@@ -25,11 +26,23 @@ func binaryFn(o op, divZero *fault, x, y compiled) evalFn {
 	fx, fy := x.fn, y.fn
 	switch o {
 	case opMul:
-		return func(a, b, p, l, c int64) (int64, *fault) { u, v, f := both(fx, fy, a, b, p, l, c); return u * v, f }
+		return func(a, b, p, l, c int64) (int64, *fault) {
+			u, v, f := both(fx, fy, a, b, p, l, c)
+			w, ok := mulOK(u, v)
+			return result(w, ok, f)
+		}
 	case opAdd:
-		return func(a, b, p, l, c int64) (int64, *fault) { u, v, f := both(fx, fy, a, b, p, l, c); return u + v, f }
+		return func(a, b, p, l, c int64) (int64, *fault) {
+			u, v, f := both(fx, fy, a, b, p, l, c)
+			w, ok := addOK(u, v)
+			return result(w, ok, f)
+		}
 	case opSub:
-		return func(a, b, p, l, c int64) (int64, *fault) { u, v, f := both(fx, fy, a, b, p, l, c); return u - v, f }
+		return func(a, b, p, l, c int64) (int64, *fault) {
+			u, v, f := both(fx, fy, a, b, p, l, c)
+			w, ok := subOK(u, v)
+			return result(w, ok, f)
+		}
 	case opLt:
 		return func(a, b, p, l, c int64) (int64, *fault) {
 			u, v, f := both(fx, fy, a, b, p, l, c)
@@ -66,7 +79,8 @@ func binaryFn(o op, divZero *fault, x, y compiled) evalFn {
 			if f != nil || v == 0 {
 				return 0, orFault(f, divZero)
 			}
-			return floorDiv(u, v), nil
+			w, ok := floorDiv(u, v)
+			return result(w, ok, nil)
 		}
 	case opMod:
 		return func(a, b, p, l, c int64) (int64, *fault) {
@@ -85,11 +99,23 @@ func binaryFn(o op, divZero *fault, x, y compiled) evalFn {
 func binaryConstFn(o op, x evalFn, k int64) evalFn {
 	switch o {
 	case opMul:
-		return func(a, b, p, l, c int64) (int64, *fault) { u, f := x(a, b, p, l, c); return u * k, f }
+		return func(a, b, p, l, c int64) (int64, *fault) {
+			u, f := x(a, b, p, l, c)
+			w, ok := mulOK(u, k)
+			return result(w, ok, f)
+		}
 	case opAdd:
-		return func(a, b, p, l, c int64) (int64, *fault) { u, f := x(a, b, p, l, c); return u + k, f }
+		return func(a, b, p, l, c int64) (int64, *fault) {
+			u, f := x(a, b, p, l, c)
+			w, ok := addOK(u, k)
+			return result(w, ok, f)
+		}
 	case opSub:
-		return func(a, b, p, l, c int64) (int64, *fault) { u, f := x(a, b, p, l, c); return u - k, f }
+		return func(a, b, p, l, c int64) (int64, *fault) {
+			u, f := x(a, b, p, l, c)
+			w, ok := subOK(u, k)
+			return result(w, ok, f)
+		}
 	case opLt:
 		return func(a, b, p, l, c int64) (int64, *fault) { u, f := x(a, b, p, l, c); return b2i(u < k), f }
 	case opLe:
@@ -103,7 +129,11 @@ func binaryConstFn(o op, x evalFn, k int64) evalFn {
 	case opNe:
 		return func(a, b, p, l, c int64) (int64, *fault) { u, f := x(a, b, p, l, c); return b2i(u != k), f }
 	case opDiv:
-		return func(a, b, p, l, c int64) (int64, *fault) { u, f := x(a, b, p, l, c); return floorDiv(u, k), f }
+		return func(a, b, p, l, c int64) (int64, *fault) {
+			u, f := x(a, b, p, l, c)
+			w, ok := floorDiv(u, k)
+			return result(w, ok, f)
+		}
 	case opMod:
 		if k > 0 { // the common "x % 17" case, without floorMod's fix-ups for a negative divisor
 			return func(a, b, p, l, c int64) (int64, *fault) {
@@ -127,6 +157,15 @@ func both(x, y evalFn, a, b, p, l, c int64) (u, v int64, f *fault) {
 	}
 	v, f = y(a, b, p, l, c)
 	return u, v, f
+}
+
+// result passes on an arithmetic result: the operands' fault if there was
+// one, else the overflowed fault when the result did not fit in an int64.
+func result(w int64, ok bool, operand *fault) (int64, *fault) {
+	if operand != nil || !ok {
+		return 0, orFault(operand, overflowed)
+	}
+	return w, nil
 }
 
 // orFault prefers an operand's fault, which happened first, to our own.

@@ -9,9 +9,19 @@ package rule
 // escapes, costing an allocation per row; a struct is copied through memory
 // at every level, which made Eval about twice as slow as plain registers.
 
-// fault marks a failed evaluation: division or modulus by zero at col. The
-// value returned beside a non-nil fault is meaningless.
+// fault marks a failed evaluation: division or modulus by zero at col, or,
+// for the one fault overflowed, an intermediate value outside the int64
+// range. The value returned beside a non-nil fault is meaningless.
+//
+// Overflow is not an error of the language, whose arithmetic is exact: it
+// only ends the int64 fast path, and Eval evaluates the row again with
+// math/big (expr_exact.go). Faults stop evaluation left to right, so every
+// value computed before the first fault is exact, and a division by zero
+// reported by the fast path is also the one the exact evaluation meets.
 type fault struct{ col int }
+
+// overflowed is the fault of a result that does not fit in an int64.
+var overflowed = &fault{}
 
 type evalFn func(a, b, p, l, c int64) (int64, *fault)
 
@@ -54,7 +64,8 @@ func compile(n *node) compiled {
 
 // fold evaluates fn once when its operands are constants. A fault (a
 // constant 1/0) is left for Eval to report, because a short-circuit may
-// never reach it: "0 && 1/0" is valid.
+// never reach it: "0 && 1/0" is valid. So is a constant that overflows,
+// which sends every row that reaches it to the exact evaluation.
 func fold(fn evalFn, constOperands bool) compiled {
 	if constOperands {
 		if v, f := fn(0, 0, 0, 0, 0); f == nil {
@@ -67,7 +78,11 @@ func fold(fn evalFn, constOperands bool) compiled {
 func unaryFn(o op, x evalFn) evalFn {
 	switch o {
 	case opNeg:
-		return func(a, b, p, l, c int64) (int64, *fault) { u, f := x(a, b, p, l, c); return -u, f }
+		return func(a, b, p, l, c int64) (int64, *fault) {
+			u, f := x(a, b, p, l, c)
+			w, ok := negOK(u)
+			return result(w, ok, f)
+		}
 	case opNot:
 		return func(a, b, p, l, c int64) (int64, *fault) { u, f := x(a, b, p, l, c); return b2i(u == 0), f }
 	}

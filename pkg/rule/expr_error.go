@@ -23,11 +23,16 @@ func (e *SyntaxError) Error() string {
 // errors.Is.
 var ErrDivisionByZero = errors.New("integer division by zero")
 
+// ErrOverflow is the cause wrapped by an EvalError when the value of a
+// whole expression, exact as the language defines it, does not fit in the
+// int64 that Eval returns. EvalMod never reports it.
+var ErrOverflow = errors.New("value outside the int64 range (reduce it, e.g. with % p)")
+
 // EvalError reports a runtime failure of Eval on one row.
 type EvalError struct {
 	Src string // the expression as given to Parse
-	Col int    // 1-based byte column of the failing "/" or "%"
-	Err error  // the cause, currently always ErrDivisionByZero
+	Col int    // 1-based byte column of the failing "/" or "%", or of the outermost operator for ErrOverflow
+	Err error  // the cause: ErrDivisionByZero or ErrOverflow
 }
 
 // Error returns one line, e.g.

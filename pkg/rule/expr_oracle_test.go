@@ -1,6 +1,8 @@
 package rule
 
 import (
+	"errors"
+	"fmt"
 	"math"
 	"math/big"
 	"math/rand/v2"
@@ -12,8 +14,9 @@ import (
 
 // This file is an independent model of the language: a random expression
 // tree, a renderer that writes it with as few parentheses as C precedence
-// allows, and a direct evaluator that does its arithmetic in math/big and
-// wraps to 64 bits. It shares no code with the package except Env.
+// allows, and a direct evaluator that does its arithmetic exactly in
+// math/big, as the language defines it. It shares no code with the package
+// except Env.
 
 // otree is the model's expression tree. op is "lit", "var", "neg", "!" or a
 // binary operator spelled as in the language.
@@ -91,88 +94,131 @@ func render(r *rand.Rand, t *otree) string {
 	return wrap(render(r, t.x), oraclePrec(t.x.op) < p) + sp() + t.op + sp() + wrap(render(r, t.y), oraclePrec(t.y.op) <= p)
 }
 
-// wrap64 reduces an exact result to int64 the way two's complement does.
-func wrap64(z *big.Int) int64 {
-	m := new(big.Int).Lsh(big.NewInt(1), 64)
-	return int64(new(big.Int).Mod(z, m).Uint64())
-}
-
-func truthy(b bool) int64 {
+func truthy(b bool) *big.Int {
 	if b {
-		return 1
+		return big.NewInt(1)
 	}
-	return 0
+	return big.NewInt(0)
 }
 
-// oracleEval evaluates t directly; ok is false on division by zero.
-func oracleEval(t *otree, env Env) (v int64, ok bool) {
+// oracleEval evaluates t directly and exactly; ok is false on division by
+// zero.
+func oracleEval(t *otree, env Env) (v *big.Int, ok bool) {
 	switch t.op {
 	case "lit":
-		return t.val, true
+		return big.NewInt(t.val), true
 	case "var":
-		return map[string]int64{"a": env.A, "b": env.B, "p": env.P, "label": env.Label, "clean": env.Clean}[t.name], true
+		return big.NewInt(map[string]int64{"a": env.A, "b": env.B, "p": env.P, "label": env.Label, "clean": env.Clean}[t.name]), true
 	case "neg", "!":
 		x, ok := oracleEval(t.x, env)
-		if t.op == "neg" {
-			return wrap64(new(big.Int).Neg(big.NewInt(x))), ok
+		if !ok {
+			return nil, false
 		}
-		return truthy(x == 0), ok
+		if t.op == "neg" {
+			return new(big.Int).Neg(x), true
+		}
+		return truthy(x.Sign() == 0), true
 	case "&&", "||":
 		x, ok := oracleEval(t.x, env)
 		if !ok {
-			return 0, false
+			return nil, false
 		}
-		if t.op == "&&" && x == 0 || t.op == "||" && x != 0 {
-			return truthy(x != 0), true
+		if t.op == "&&" && x.Sign() == 0 || t.op == "||" && x.Sign() != 0 {
+			return truthy(x.Sign() != 0), true
 		}
 		y, ok := oracleEval(t.y, env)
-		return truthy(y != 0), ok
+		if !ok {
+			return nil, false
+		}
+		return truthy(y.Sign() != 0), true
 	}
 	x, ok := oracleEval(t.x, env)
 	if !ok {
-		return 0, false
+		return nil, false
 	}
 	y, ok := oracleEval(t.y, env)
 	if !ok {
-		return 0, false
+		return nil, false
 	}
-	bx, by := big.NewInt(x), big.NewInt(y)
+	z := new(big.Int)
 	switch t.op {
 	case "+":
-		return wrap64(bx.Add(bx, by)), true
+		return z.Add(x, y), true
 	case "-":
-		return wrap64(bx.Sub(bx, by)), true
+		return z.Sub(x, y), true
 	case "*":
-		return wrap64(bx.Mul(bx, by)), true
+		return z.Mul(x, y), true
 	case "/", "%":
-		if y == 0 {
-			return 0, false
+		if y.Sign() == 0 {
+			return nil, false
 		}
 		// big.Int.Div is Euclidean division; with a positive divisor that is
 		// floor division, and floor(x/y) == floor(-x/-y).
-		if y < 0 {
-			bx.Neg(bx)
-			by.Neg(by)
+		nx, ny := new(big.Int).Set(x), new(big.Int).Set(y)
+		if y.Sign() < 0 {
+			nx.Neg(nx)
+			ny.Neg(ny)
 		}
-		q := new(big.Int).Div(bx, by)
+		q := z.Div(nx, ny)
 		if t.op == "/" {
-			return wrap64(q), true
+			return q, true
 		}
-		return wrap64(new(big.Int).Sub(big.NewInt(x), q.Mul(q, big.NewInt(y)))), true
+		return new(big.Int).Sub(x, new(big.Int).Mul(q, y)), true
+	}
+	c := x.Cmp(y)
+	switch t.op {
 	case "<":
-		return truthy(x < y), true
+		return truthy(c < 0), true
 	case "<=":
-		return truthy(x <= y), true
+		return truthy(c <= 0), true
 	case ">":
-		return truthy(x > y), true
+		return truthy(c > 0), true
 	case ">=":
-		return truthy(x >= y), true
+		return truthy(c >= 0), true
 	case "==":
-		return truthy(x == y), true
+		return truthy(c == 0), true
 	case "!=":
-		return truthy(x != y), true
+		return truthy(c != 0), true
 	}
 	panic("oracleEval: " + t.op)
+}
+
+// checkExact checks what Eval and EvalMod (mod m, if m > 0) of e give on
+// env against the exact value want (ok false: division by zero): the value
+// itself where it fits in an int64, ErrOverflow where it does not, and its
+// residue mod m always. It returns a description of the first mismatch, or
+// "".
+func checkExact(e *Expr, env Env, m int64, want *big.Int, ok bool) string {
+	got, err := e.Eval(env)
+	switch {
+	case !ok:
+		if !errors.Is(err, ErrDivisionByZero) || got != 0 {
+			return fmt.Sprintf("Eval = %d, %v; want a division by zero", got, err)
+		}
+	case want.IsInt64():
+		if err != nil || got != want.Int64() {
+			return fmt.Sprintf("Eval = %d, %v; want %d", got, err, want)
+		}
+	default:
+		var ee *EvalError
+		if !errors.As(err, &ee) || !errors.Is(err, ErrOverflow) || got != 0 || ee.Src != e.src {
+			return fmt.Sprintf("Eval = %d, %v; want ErrOverflow (exact value %d)", got, err, want)
+		}
+	}
+	if m <= 0 {
+		return ""
+	}
+	got, err = e.EvalMod(env, m)
+	if !ok {
+		if !errors.Is(err, ErrDivisionByZero) || got != 0 {
+			return fmt.Sprintf("EvalMod(%d) = %d, %v; want a division by zero", m, got, err)
+		}
+		return ""
+	}
+	if r := new(big.Int).Mod(want, big.NewInt(m)); err != nil || got != r.Int64() {
+		return fmt.Sprintf("EvalMod(%d) = %d, %v; want %d (exact value %d)", m, got, err, r, want)
+	}
+	return ""
 }
 
 func oracleVars(t *otree) []string {
@@ -240,9 +286,8 @@ func TestAgainstOracle(t *testing.T) {
 			env := randEnv(r)
 			want, ok := oracleEval(tree, env)
 			for _, x := range []*Expr{e, canon} {
-				got, err := x.Eval(env)
-				if ok && (err != nil || got != want) || !ok && err == nil {
-					t.Fatalf("Parse(%q).Eval(%+v) = %d, %v; oracle says %d (ok=%v)", x.src, env, got, err, want, ok)
+				if msg := checkExact(x, env, env.P, want, ok); msg != "" {
+					t.Fatalf("Parse(%q) on %+v: %s", x.src, env, msg)
 				}
 			}
 		}

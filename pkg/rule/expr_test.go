@@ -104,19 +104,24 @@ func TestEval(t *testing.T) {
 		{"a == 0 || b % a == 0", Env{A: 0, B: 3}, 1},
 		{"!(a && 1 % a)", Env{A: 0}, 1},
 
-		// Overflow wraps, and never panics.
-		{"9223372036854775807 + 1", testEnv, minInt},
+		// Arithmetic is exact: intermediate values may leave the int64
+		// range, and the result is still exact when it fits.
+		{"9223372036854775807 + 1 - 1", testEnv, math.MaxInt64},
 		{"-9223372036854775807 - 1", testEnv, minInt},
-		{"(-9223372036854775807 - 1) / -1", testEnv, minInt},
+		{"(-9223372036854775807 - 1) / -1 - 1", testEnv, math.MaxInt64},
 		{"(-9223372036854775807 - 1) % -1", testEnv, 0},
-		{"a / b", Env{A: minInt, B: -1}, minInt},
+		{"a / b + a", Env{A: minInt, B: -1}, 0},
 		{"a % b", Env{A: minInt, B: -1}, 0},
-		{"a / -1", Env{A: minInt}, minInt},
+		{"-a - 1", Env{A: minInt}, math.MaxInt64},
 		{"a % -1", Env{A: minInt}, 0},
-		{"-a", Env{A: minInt}, minInt},
-		{"a * a", Env{A: 1 << 32}, 0},
+		{"a * a / a", Env{A: 1 << 32}, 1 << 32},
+		{"a * a > a", Env{A: 1 << 32}, 1},         // wrapping would give 0 > 2^32
+		{"a * a % p", Env{A: 1 << 32, P: 97}, 61}, // 2^64 mod 97, where wrapping gives 0
 		{"a % b", Env{A: minInt, B: math.MaxInt64}, math.MaxInt64 - 1},
 		{"a / b", Env{A: math.MaxInt64, B: -2}, -(1 << 62)},
+		{"a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a % p", Env{A: 20, P: 23}, 18}, // 20^20 mod 23
+		{"a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a % 23 == 18", Env{A: 20}, 1},
+		{"(a + b) * (a + b) - a * a - 2 * a * b == b * b", Env{A: math.MaxInt64, B: minInt + 5}, 1},
 	}
 	for _, tt := range tests {
 		e, err := Parse(tt.src)

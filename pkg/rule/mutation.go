@@ -184,11 +184,10 @@ func (m Mutation) applyRule(t *table.Table, name string, rep Report) (Report, er
 		if hit == 0 {
 			continue
 		}
-		v, err := then.Eval(env)
+		v, err := then.EvalMod(env, p) // effects are reduced mod p, exactly
 		if err != nil {
 			return rep, fmt.Errorf("--then at a = %d, b = %d: %w", env.A, env.B, err)
 		}
-		v = ((v % p) + p) % p // effects are reduced mod p
 		if int32(v) != t.Label[i] {
 			rep.Changed++
 		}

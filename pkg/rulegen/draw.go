@@ -93,11 +93,11 @@ func Measure(ru Rule, t *table.Table) (Stats, error) {
 			continue
 		}
 		st.Selected++
-		v, err := then.Eval(env)
+		v, err := then.EvalMod(env, p) // as mutate applies it
 		if err != nil {
 			return st, err
 		}
-		if ((v%p)+p)%p != int64(t.Label[i]) {
+		if v != int64(t.Label[i]) {
 			st.Changed++
 			if t.Train[i] {
 				st.ChangedTrain++
