@@ -17,4 +17,4 @@ rm -rf "${out:?}/run"
 "$bin/fit" "$out/data.parquet" -o "$out/run" $FIT
 "$bin/fourier" "$out/run" --over-checkpoints --format table -o "$out/fourier.txt"
 cat "$out/fourier.txt"
-echo "figures: $out/run/curves.png $out/run/progress.png $out/run/fourier-spectrum.png"
+echo "figures: $out/run/curves.png $out/progress.png $out/fourier-spectrum.png"

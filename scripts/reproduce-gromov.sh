@@ -33,4 +33,4 @@ done
 widest=$out/width-${WIDTHS##* }
 "$bin/fourier" "$widest" --over-checkpoints --format table -o "$out/widest.txt"
 cat "$out/width.txt" "$out/widest.txt"
-echo "figures: $out/gromov-width.png $widest/progress.png $widest/curves.png"
+echo "figures: $out/gromov-width.png $out/progress.png $widest/curves.png"

@@ -82,7 +82,7 @@ func LoadRun(dir string, step int) (*Net, error) {
 	}
 	ps, meta, err := model.LoadSafetensors(path)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, err // names the file
 	}
 	store := gomlx.NewStore()
 	if err := model.SetParams(store.RootScope(), m, ps); err != nil {

@@ -140,7 +140,7 @@ func ReadSafetensors(r io.Reader) (params map[string]Array, metadata map[string]
 func readSafetensors(r io.Reader, needSum bool) (params map[string]Array, metadata map[string]string, err error) {
 	var n [8]byte
 	if _, err := io.ReadFull(r, n[:]); err != nil {
-		return nil, nil, fmt.Errorf("safetensors: reading header length: %w", err)
+		return nil, nil, fmt.Errorf("safetensors: reading header length: %w", outfile.UnwrapPath(err))
 	}
 	hlen := binary.LittleEndian.Uint64(n[:])
 	if hlen < 2 || hlen > maxSafetensorsHeader {
@@ -148,7 +148,7 @@ func readSafetensors(r io.Reader, needSum bool) (params map[string]Array, metada
 	}
 	hdr := make([]byte, hlen)
 	if _, err := io.ReadFull(r, hdr); err != nil {
-		return nil, nil, fmt.Errorf("safetensors: reading header: %w", err)
+		return nil, nil, fmt.Errorf("safetensors: reading header: %w", outfile.UnwrapPath(err))
 	}
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(hdr, &raw); err != nil {
@@ -156,7 +156,7 @@ func readSafetensors(r io.Reader, needSum bool) (params map[string]Array, metada
 	}
 	data, err := io.ReadAll(r)
 	if err != nil {
-		return nil, nil, fmt.Errorf("safetensors: reading data: %w", err)
+		return nil, nil, fmt.Errorf("safetensors: reading data: %w", outfile.UnwrapPath(err))
 	}
 	file := append(append(append(make([]byte, 0, 8+len(hdr)+len(data)), n[:]...), hdr...), data...)
 	switch err := integrity.Verify(file, 8+len(hdr), ChecksumKey); {
@@ -284,11 +284,12 @@ func SaveSafetensors(path string, params map[string]Array, metadata map[string]s
 }
 
 // LoadSafetensors reads a safetensors file of a run folder: it must carry
-// its checksum, and the checksum must hold.
+// its checksum, and the checksum must hold. Every error names path, once, at
+// its start ("PATH: problem"): callers pass it on as it is.
 func LoadSafetensors(path string) (map[string]Array, map[string]string, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("%s: %w", path, outfile.UnwrapPath(err))
 	}
 	defer f.Close()
 	p, md, err := readSafetensors(f, true)

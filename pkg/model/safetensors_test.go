@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -207,4 +208,46 @@ func TestSafetensorsCorruptionIsFound(t *testing.T) {
 	if _, _, err := readSafetensors(bytes.NewReader(other.Bytes()), true); err == nil || !strings.Contains(err.Error(), "no checksum") {
 		t.Fatalf("another tool's file as a run file: %v", err)
 	}
+}
+
+// LoadSafetensors names the file once, at the start of its one line,
+// whatever is wrong with it: missing, a folder, cut short anywhere, a byte
+// changed. Its callers pass the error on as it is.
+func TestLoadSafetensorsNamesTheFileOnce(t *testing.T) {
+	var buf bytes.Buffer
+	params := map[string]Array{"w": {Shape: []int{2, 2}, Data: []float32{1, 2, 3, 4}}}
+	if err := WriteSafetensors(&buf, params, map[string]string{"step": "1"}); err != nil {
+		t.Fatal(err)
+	}
+	good := buf.Bytes()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "model.safetensors")
+	check := func(what string) {
+		t.Helper()
+		_, _, err := LoadSafetensors(path)
+		switch {
+		case err == nil:
+			t.Errorf("%s: no error", what)
+		case !strings.HasPrefix(err.Error(), path+": ") || strings.Count(err.Error(), path) != 1 || strings.Contains(err.Error(), "\n"):
+			t.Errorf("%s: %q, want one line naming %s once, at its start", what, err, path)
+		}
+	}
+	check("missing")
+	if err := os.Mkdir(path, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	check("a folder")
+	os.Remove(path)
+	for _, n := range []int{0, 1, 7, 8, 9, len(good) / 2, len(good) - 1} {
+		if err := os.WriteFile(path, good[:n], 0o644); err != nil {
+			t.Fatal(err)
+		}
+		check(fmt.Sprintf("cut to %d of %d bytes", n, len(good)))
+	}
+	bad := bytes.Clone(good)
+	bad[len(bad)-1] ^= 1
+	if err := os.WriteFile(path, bad, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	check("a byte changed")
 }

@@ -2,6 +2,7 @@ package table
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -93,8 +94,8 @@ func Load(path string, stdin io.Reader) (*Table, []byte, error) {
 // columns hold the right values (see checkSchema); its metadata must be
 // ours (see parseMeta).
 func Read(r io.ReaderAt, size int64) (*Table, error) {
-	if size == 0 {
-		return nil, errors.New("empty input, not a Parquet file")
+	if err := checkFrame(r, size); err != nil {
+		return nil, err
 	}
 	f, err := guard(func() (*parquet.File, error) {
 		return parquet.OpenFile(r, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
@@ -140,4 +141,44 @@ func Read(r io.ReaderAt, size int64) (*Table, error) {
 		return nil, err
 	}
 	return t, nil
+}
+
+// parquetMagic opens and closes every Parquet file; the footer's length
+// (4 bytes, little-endian) comes just before the closing one.
+const parquetMagic = "PAR1"
+
+// checkFrame refuses, before the Parquet reader sees it, an input that is
+// not framed as a Parquet file: a cut-short one (an interrupted copy or
+// pipe, head -c) is "not a complete Parquet table", whatever its length,
+// rather than the reader's own confusion at a footer before the start.
+func checkFrame(r io.ReaderAt, size int64) error {
+	const frame = 2*len(parquetMagic) + 4 // PAR1, footer length, PAR1
+	if size == 0 {
+		return errors.New("empty input (0 bytes), not a complete Parquet table")
+	}
+	head := make([]byte, min(size, int64(len(parquetMagic))))
+	if _, err := r.ReadAt(head, 0); err != nil && !(errors.Is(err, io.EOF) && len(head) > 0) {
+		return fmt.Errorf("not a readable Parquet file: %v", err)
+	}
+	if !bytes.HasPrefix([]byte(parquetMagic), head) {
+		return fmt.Errorf("not a readable Parquet file: it does not begin with %s (it begins %q)", parquetMagic, head)
+	}
+	if size < int64(frame)+1 {
+		unit := "bytes"
+		if size == 1 {
+			unit = "byte"
+		}
+		return fmt.Errorf("not a complete Parquet table: it ends after %d %s, before its footer (cut short?)", size, unit)
+	}
+	tail := make([]byte, 8)
+	if _, err := r.ReadAt(tail, size-8); err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("not a readable Parquet file: %v", err)
+	}
+	if string(tail[4:]) != parquetMagic {
+		return fmt.Errorf("not a complete Parquet table: its %d bytes do not end with %s, the end of a footer (cut short?)", size, parquetMagic)
+	}
+	if n := int64(binary.LittleEndian.Uint32(tail[:4])); n > size-int64(frame) {
+		return fmt.Errorf("not a readable Parquet file: its footer is said to take %d bytes, but only %d come before it (corrupt, or cut short?)", n, size-int64(frame))
+	}
+	return nil
 }

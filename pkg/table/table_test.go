@@ -2,6 +2,8 @@ package table
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -165,7 +167,7 @@ func TestRejectsBadTables(t *testing.T) {
 	}{
 		{"empty", nil, "empty input"},
 		{"text", []byte("a,b,label\n1,2,3\n"), "not a readable Parquet file"},
-		{"truncated", data[:len(data)/2], "not a readable Parquet file"},
+		{"truncated", data[:len(data)/2], "not a complete Parquet table"},
 	} {
 		_, err := Read(bytes.NewReader(c.data), int64(len(c.data)))
 		if err == nil || !strings.Contains(err.Error(), c.want) {
@@ -174,5 +176,40 @@ func TestRejectsBadTables(t *testing.T) {
 	}
 	if _, err := ReadFile("/nonexistent/x.parquet", nil); err == nil || !strings.HasPrefix(err.Error(), "/nonexistent/x.parquet: ") {
 		t.Errorf("missing file: %v", err)
+	}
+}
+
+// A table cut short at any length (an interrupted pipe, head -c) is "not a
+// complete Parquet table", from a file or from stdin, never the Parquet
+// reader's confusion at offsets before the start of the input.
+func TestReadTruncated(t *testing.T) {
+	data := encode(t, gen(t, Spec{P: 7, Op: "add", TrainFraction: 0.5, Seed: 1}))
+	n := len(data)
+	dir := t.TempDir()
+	for _, k := range []int{0, 1, 2, 3, 4, 5, 8, 11, 12, 13, n / 2, n - 12, n - 8, n - 5, n - 4, n - 1} {
+		cut := data[:k]
+		_, err := Read(bytes.NewReader(cut), int64(k))
+		if err == nil || !strings.Contains(err.Error(), "not a complete Parquet table") || strings.Contains(err.Error(), "offset") {
+			t.Errorf("%d of %d bytes: err = %v, want \"not a complete Parquet table\"", k, n, err)
+		}
+		_, err = ReadFile("-", bytes.NewReader(cut))
+		if err == nil || !strings.HasPrefix(err.Error(), "<stdin>: ") || strings.Count(err.Error(), "\n") > 0 {
+			t.Errorf("%d of %d bytes on stdin: err = %v, want one line naming <stdin>", k, n, err)
+		}
+		path := filepath.Join(dir, "cut.parquet")
+		if err := os.WriteFile(path, cut, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err = ReadFile(path, nil); err == nil || !strings.HasPrefix(err.Error(), path+": not a complete Parquet table") &&
+			!strings.HasPrefix(err.Error(), path+": empty input") {
+			t.Errorf("%d of %d bytes in a file: err = %v", k, n, err)
+		}
+	}
+	// Not Parquet at all, at any length: not readable, said so.
+	for _, s := range []string{"a", "ab,", "a,b,label", "PAR0 and more than twelve bytes PAR1"} {
+		_, err := Read(strings.NewReader(s), int64(len(s)))
+		if err == nil || !strings.Contains(err.Error(), "not a readable Parquet file: it does not begin with PAR1") {
+			t.Errorf("%q: err = %v", s, err)
+		}
 	}
 }

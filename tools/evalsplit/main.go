@@ -20,18 +20,19 @@ import (
 )
 
 type flags struct {
-	Run        string           `arg:"" placeholder:"RUN" help:"Run folder written by fit."`
-	Table      string           `placeholder:"TABLE" help:"Table to score on (default: the run's own data.parquet); - for stdin."`
-	Checkpoint int              `default:"-1" placeholder:"STEP" help:"Score the checkpoint of this step (default: the final weights)."`
-	PerExample bool             `help:"One row per input: prediction, margin, loss on label and on clean (with --detect: every anomaly score)."`
-	Detect     bool             `help:"Backdoor and noise detection from the weights: anomaly scores with their AUROC per kind, the recovered rule, and repairs (a+b, and a-b, a*b, a/b as addition in their views; see fourier --help)."`
-	AllRows    bool             `help:"--detect: score every row, not only the training rows."`
-	KeyFreqs   []int            `placeholder:"K,..." help:"--detect: key frequencies of the circuit (default: the logits' own)."`
-	Plot       string           `placeholder:"PNG" help:"--detect: also draw the scores' AUROC and ROC curves here."`
-	Format     string           `default:"" enum:"parquet,table,markdown," help:"parquet, table (aligned text) or (--detect) markdown (a table row); default: table when stdout is a terminal, else parquet."`
-	Case       string           `placeholder:"NAME" help:"--detect --format markdown: the case named in the row (default: the run folder)."`
-	Output     string           `short:"o" default:"-" placeholder:"PATH" help:"Output file, or - for stdout."`
-	Version    kong.VersionFlag `help:"Print the version."`
+	Run        string `arg:"" placeholder:"RUN" help:"Run folder written by fit."`
+	Table      string `placeholder:"TABLE" help:"Table to score on (default: the run's own data.parquet); - for stdin."`
+	Checkpoint int    `default:"-1" placeholder:"STEP" help:"Score the checkpoint of this step (default: the final weights)."`
+	PerExample bool   `help:"One row per input: prediction, margin, loss on label and on clean (with --detect: every anomaly score, Parquet only)."`
+	Detect     bool   `help:"Backdoor and noise detection from the weights: anomaly scores with their AUROC per kind, the recovered rule, and repairs (a+b, and a-b, a*b, a/b as addition in their views; see fourier --help)."`
+	AllRows    bool   `help:"--detect: score every row, not only the training rows."`
+	KeyFreqs   []int  `placeholder:"K,..." help:"--detect: key frequencies of the circuit (default: the logits' own)."`
+	Plot       string `placeholder:"PNG" help:"--detect: also draw the scores' AUROC and ROC curves here."`
+	Format     string `default:"" enum:"parquet,table,markdown," help:"parquet, table (aligned text) or (--detect) markdown (a table row); default: table when stdout is a terminal, else parquet."`
+	Case       string `placeholder:"NAME" help:"--detect --format markdown: the case named in the row (default: the run folder)."`
+	Output     string `short:"o" default:"-" placeholder:"PATH" help:"Output file, or - for stdout."`
+	cli.Kernels
+	Version kong.VersionFlag `help:"Print the version."`
 }
 
 const description = `Score a run on a table: loss and accuracy per (split, kind) against label and
@@ -41,10 +42,13 @@ inversion, memorisation, forgetting).`
 
 func main() {
 	var f flags
-	os.Exit(cli.Run(cli.OS(), "evalsplit", description, &f, func(env cli.Env, _ *kong.Context) error { return evaluate(env, &f) }))
+	os.Exit(cli.Run(cli.OS(), "evalsplit", description, &f, func(env cli.Env, ctx *kong.Context) error { return evaluate(env, ctx, &f) }))
 }
 
-func evaluate(env cli.Env, f *flags) error {
+func evaluate(env cli.Env, ctx *kong.Context, f *flags) error {
+	if err := checkFlags(env, ctx, f); err != nil {
+		return err
+	}
 	f.Format = cli.Format(f.Format, f.Output, env.Stdout)
 	for _, out := range []string{f.Output, f.Plot} {
 		if err := outfile.Check(out); err != nil {
@@ -82,6 +86,29 @@ func evaluate(env cli.Env, f *flags) error {
 		}
 		return rep.WriteParquet(w)
 	})
+}
+
+// checkFlags refuses a flag that the other flags would leave unused,
+// rather than ignore it.
+func checkFlags(env cli.Env, ctx *kong.Context, f *flags) error {
+	if !f.Detect {
+		if name := cli.FirstGiven(ctx, "all-rows", "key-freqs", "plot"); name != "" {
+			return fmt.Errorf("--%s applies only with --detect", name)
+		}
+		if f.Format == "markdown" {
+			return fmt.Errorf("--format markdown applies only with --detect (its report as a table row); the scores are written as parquet or table")
+		}
+	}
+	if cli.FirstGiven(ctx, "case") != "" && (!f.Detect || f.Format != "markdown" || f.PerExample) {
+		return fmt.Errorf("--case names the row of --detect --format markdown, and applies only there")
+	}
+	if f.Detect && f.PerExample {
+		if f.Format != "" && f.Format != "parquet" {
+			return fmt.Errorf("--format %s: --detect --per-example writes Parquet only (one row per input, a column per score)", f.Format)
+		}
+		return cli.RefuseBinaryOnTerminal(f.Output, env.Stdout, "give -o FILE.parquet, or --format table without --per-example")
+	}
+	return nil
 }
 
 func detectRun(env cli.Env, f *flags, b compute.Backend, net *infer.Net, t *table.Table) error {

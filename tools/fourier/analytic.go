@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"text/tabwriter"
@@ -37,6 +36,13 @@ func analytic(env cli.Env, f *flags) error {
 	if f.P < 3 || f.P > 1000 {
 		return fmt.Errorf("--p must be in 3…1000 for the analytic solution, got %d", f.P)
 	}
+	if f.AnalyticDraws < 1 {
+		return fmt.Errorf("--analytic-draws must be ≥ 1, got %d", f.AnalyticDraws)
+	}
+	figures := figuresDir(f.Plots, f.Output)
+	if err := checkOutputs(f.Output, f.Plots, figures, "gromov-width.png"); err != nil {
+		return err // before any work, so nothing is half done
+	}
 	var rows []widthRow
 	for _, n := range f.AnalyticWidths {
 		if n < 1 {
@@ -64,11 +70,11 @@ func analytic(env cli.Env, f *flags) error {
 		a := acc[len(acc)-1]
 		rows = append(rows, widthRow{Source: run, Width: int64(cfg.Model.Width), Accuracy: a, Min: a, Max: a})
 	}
-	if f.Plots != "" {
-		if err := os.MkdirAll(f.Plots, 0o755); err != nil {
+	if figures != "" {
+		if err := makeFolder(f.Plots, figures); err != nil {
 			return err
 		}
-		path := filepath.Join(f.Plots, "gromov-width.png")
+		path := filepath.Join(figures, "gromov-width.png")
 		if err := plotWidths(path, f.P, rows); err != nil {
 			return err
 		}

@@ -23,20 +23,21 @@ import (
 )
 
 type flags struct {
-	Run             string           `arg:"" optional:"" placeholder:"RUN" help:"Run folder written by fit."`
-	Checkpoint      int              `default:"-1" placeholder:"STEP" help:"Analyse this checkpoint (default: the final weights)."`
-	OverCheckpoints bool             `help:"Analyse every checkpoint; progress.png shows the measures over training."`
-	Table           string           `placeholder:"TABLE" help:"Table whose split defines the train rows (default: the run's data.parquet)."`
-	Projection      string           `enum:"per-class,cube," default:"" help:"transformer: the restricted/excluded subspace: per-class (default; Nanda's notebook: each class's logits projected on cos/sin(w_k(a+b))) or cube (cos/sin(w_k(a+b-c)))."`
-	KeyFreqs        []int            `placeholder:"K,..." help:"transformer: key frequencies for the restricted/excluded losses (default: the final weights' own)."`
-	Format          string           `default:"" enum:"parquet,table," help:"parquet (long: step, measure, index, value) or table (aligned text); default: table when stdout is a terminal, else parquet."`
-	Output          string           `short:"o" default:"-" placeholder:"PATH" help:"Output file, or - for stdout."`
-	Plots           string           `placeholder:"DIR" help:"Folder for fourier-spectrum.png and progress.png (default: the run folder)."`
-	AnalyticWidths  []int            `placeholder:"N,..." help:"No RUN: Gromov's analytic solution at these widths, its accuracy over all p² inputs (see --p, --analytic-draws, --trained); --plots DIR draws gromov-width.png."`
-	P               int              `default:"97" help:"--analytic-widths: the modulus."`
-	AnalyticDraws   int              `default:"5" help:"--analytic-widths: draws of frequencies and phases averaged per width."`
-	Trained         []string         `sep:"none" placeholder:"RUN" help:"--analytic-widths: trained Gromov MLP runs (repeat the flag) whose final test accuracy is shown at their width."`
-	Version         kong.VersionFlag `help:"Print the version."`
+	Run             string   `arg:"" optional:"" placeholder:"RUN" help:"Run folder written by fit."`
+	Checkpoint      int      `default:"-1" placeholder:"STEP" help:"Analyse this checkpoint (default: the final weights)."`
+	OverCheckpoints bool     `help:"Analyse every checkpoint (not with --checkpoint); progress.png shows the measures over training."`
+	Table           string   `placeholder:"TABLE" help:"Table whose split defines the train rows (default: the run's data.parquet)."`
+	Projection      string   `enum:"per-class,cube," default:"" help:"transformer: the restricted/excluded subspace: per-class (default; Nanda's notebook: each class's logits projected on cos/sin(w_k(a+b))) or cube (cos/sin(w_k(a+b-c)))."`
+	KeyFreqs        []int    `placeholder:"K,..." help:"transformer: key frequencies for the restricted/excluded losses (default: the final weights' own)."`
+	Format          string   `default:"" enum:"parquet,table," help:"parquet (long: step, measure, index, value) or table (aligned text); default: table when stdout is a terminal, else parquet."`
+	Output          string   `short:"o" default:"-" placeholder:"PATH" help:"Output file, or - for stdout."`
+	Plots           string   `placeholder:"DIR" help:"Folder for the figures (fourier-spectrum.png, progress.png; gromov-width.png with --analytic-widths), created if need be. Default: the folder of the -o file; with the output on stdout (or a device: -o /dev/null), no figures. Nothing is written into RUN unless it is named here."`
+	AnalyticWidths  []int    `placeholder:"N,..." help:"No RUN: Gromov's analytic solution at these widths, its accuracy over all p² inputs (see --p, --analytic-draws, --trained), and gromov-width.png (see --plots)."`
+	P               int      `default:"97" help:"--analytic-widths: the modulus."`
+	AnalyticDraws   int      `default:"5" help:"--analytic-widths: draws of frequencies and phases averaged per width."`
+	Trained         []string `sep:"none" placeholder:"RUN" help:"--analytic-widths: trained Gromov MLP runs (repeat the flag) whose final test accuracy is shown at their width."`
+	cli.Kernels
+	Version kong.VersionFlag `help:"Print the version."`
 }
 
 const description = `Fourier analysis of a trained run (a+b mod p, and a-b, a*b, a/b as addition).
@@ -62,16 +63,32 @@ MLP (gromov): each neuron's dominant frequency, IPR and phase residual
 
 func main() {
 	var f flags
-	os.Exit(cli.Run(cli.OS(), "fourier", description, &f, func(env cli.Env, _ *kong.Context) error { return analyse(env, &f) }))
+	os.Exit(cli.Run(cli.OS(), "fourier", description, &f, func(env cli.Env, ctx *kong.Context) error { return analyse(env, ctx, &f) }))
 }
 
-func analyse(env cli.Env, f *flags) error {
+// runFlags apply to a RUN's analysis, analyticFlags to --analytic-widths:
+// each is refused where it would be ignored.
+var (
+	runFlags      = []string{"checkpoint", "over-checkpoints", "table", "projection", "key-freqs"}
+	analyticFlags = []string{"p", "analytic-draws", "trained"}
+)
+
+func analyse(env cli.Env, ctx *kong.Context, f *flags) error {
 	f.Format = cli.Format(f.Format, f.Output, env.Stdout)
 	if len(f.AnalyticWidths) > 0 {
+		if name := cli.FirstGiven(ctx, runFlags...); name != "" {
+			return fmt.Errorf("--%s applies to a RUN's analysis, not to --analytic-widths", name)
+		}
 		return analytic(env, f)
+	}
+	if name := cli.FirstGiven(ctx, analyticFlags...); name != "" {
+		return fmt.Errorf("--%s applies only with --analytic-widths", name)
 	}
 	if f.Run == "" {
 		return fmt.Errorf("give a run folder (or --analytic-widths N,… for Gromov's analytic solution)")
+	}
+	if f.OverCheckpoints && cli.FirstGiven(ctx, "checkpoint") != "" {
+		return fmt.Errorf("--checkpoint and --over-checkpoints: give one (--over-checkpoints analyses every checkpoint)")
 	}
 	cfg, err := runs.ReadConfig(f.Run)
 	if err != nil {
@@ -87,8 +104,9 @@ func analyse(env cli.Env, f *flags) error {
 	if err := fourier.CheckKeyFreqs(f.KeyFreqs, cfg.Model.P); err != nil {
 		return fmt.Errorf("%s: --key-freqs: %w", f.Run, err)
 	}
-	if err := outfile.Check(f.Output); err != nil {
-		return err // before any plot is written into the run
+	figures := figuresDir(f.Plots, f.Output)
+	if err := checkOutputs(f.Output, f.Plots, figures, "fourier-spectrum.png", "progress.png"); err != nil {
+		return err // before any work, so nothing is half done
 	}
 	steps := []int{f.Checkpoint}
 	if f.OverCheckpoints {
@@ -126,19 +144,17 @@ func analyse(env cli.Env, f *flags) error {
 	if err != nil {
 		return err
 	}
-	dir := f.Plots
-	if dir == "" {
-		dir = f.Run
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	written, err := inspect.Plots(dir, cfg.Describe(), cfg.Model.Name, rows)
-	if err != nil {
-		return err
-	}
-	for _, w := range written {
-		fmt.Fprintf(env.Stderr, "fourier: wrote %s\n", w)
+	if figures != "" {
+		if err := makeFolder(f.Plots, figures); err != nil {
+			return err
+		}
+		written, err := inspect.Plots(figures, cfg.Describe(), cfg.Model.Name, rows)
+		if err != nil {
+			return err
+		}
+		for _, w := range written {
+			fmt.Fprintf(env.Stderr, "fourier: wrote %s\n", w)
+		}
 	}
 	return outfile.Write(f.Output, env.Stdout, func(w io.Writer) error {
 		if f.Format == "table" {
