@@ -5,6 +5,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -22,7 +23,7 @@ import (
 // Result is one run's row in the collected table.
 type Result struct {
 	Run    Point
-	Status string // done, partial (checkpointed, not finished), missing
+	Status string // done, partial (checkpointed, not finished), diverged (see DivergedFile), missing
 	Final  map[string]float64
 	Phase  string // Doshi et al.'s phase of the last evaluation ("" for none)
 }
@@ -37,9 +38,10 @@ var resultMetrics = []string{"final_step", "train_cross_entropy", "train_mse", "
 // MetricPhase is the categorical result: Doshi et al.'s phase.
 const MetricPhase = "phase"
 
-// Collect reads every run's metrics: the last evaluation's loss and
-// accuracy, the first step with train accuracy ≥ 99% (memorise_step) and
-// with test accuracy ≥ 99% (grok_step; NaN if never).
+// Collect reads every run's status and metrics: the last evaluation's loss
+// and accuracy, the first step with train accuracy ≥ 99% (memorise_step)
+// and with test accuracy ≥ 99% (grok_step; NaN if never). A diverged run's
+// are those of its last evaluation before it diverged, without a phase.
 func (f *Folder) Collect() ([]Result, error) {
 	out := make([]Result, len(f.Runs))
 	for i, r := range f.Runs {
@@ -47,11 +49,19 @@ func (f *Folder) Collect() ([]Result, error) {
 		for _, m := range resultMetrics {
 			res.Final[m] = math.NaN()
 		}
+		done := f.Done(r)
+		_, diverged := f.Diverged(r)
+		diverged = diverged && !done
+		if diverged {
+			res.Status = "diverged" // its metrics, if any, are its last evaluation's before that
+		}
 		ms, err := runs.ReadMetrics(runs.MetricsPath(f.RunDir(r)))
 		if err == nil && len(ms) > 0 {
-			res.Status = "partial"
-			if f.Done(r) {
+			switch {
+			case done:
 				res.Status = "done"
+			case !diverged:
+				res.Status = "partial"
 			}
 			last := ms[len(ms)-1].Step
 			res.Final["final_step"] = float64(last)
@@ -68,7 +78,7 @@ func (f *Folder) Collect() ([]Result, error) {
 			}
 			if t, err := table.ReadFile(runs.DataPath(f.RunDir(r)), nil); err == nil {
 				res.Final["xi"] = score.NoiseFraction(t)
-				if !math.IsNaN(res.Final["test_accuracy"]) {
+				if !math.IsNaN(res.Final["test_accuracy"]) && !diverged { // no phase: the network is NaN now
 					res.Phase = score.Phase(res.Final["train_accuracy"], res.Final["test_accuracy"], res.Final["xi"])
 				}
 			}
@@ -111,20 +121,9 @@ func (f *Folder) WriteResults(w io.Writer, results []Result) error {
 // for z = phase showing the first run's phase per cell; it returns the same
 // grid as an aligned text table.
 func (f *Folder) Heatmap(path string, results []Result, x, y, z string) (string, error) {
-	xk, err := f.paramKey(x)
+	xk, yk, err := f.CheckHeatmap(x, y, z)
 	if err != nil {
-		return "", fmt.Errorf("--x: %w", err)
-	}
-	yk, err := f.paramKey(y)
-	if err != nil {
-		return "", fmt.Errorf("--y: %w", err)
-	}
-	found := z == MetricPhase
-	for _, m := range resultMetrics {
-		found = found || m == z
-	}
-	if !found {
-		return "", fmt.Errorf("--z: unknown metric %q (known: %s, %s)", z, strings.Join(resultMetrics, ", "), MetricPhase)
+		return "", err
 	}
 	xs, ys := f.valuesOf(xk), f.valuesOf(yk)
 	grid, cells := make([][]float64, len(ys)), make([][]string, len(ys))
@@ -197,6 +196,30 @@ func (f *Folder) Heatmap(path string, results []Result, x, y, z string) (string,
 	}
 	tw.Flush()
 	return b.String(), nil
+}
+
+// CheckHeatmap checks a heat map's parameters and metric (collect's --x,
+// --y, --z), so that a bad one is refused before anything is written, and
+// returns the parameters' keys.
+func (f *Folder) CheckHeatmap(x, y, z string) (xKey, yKey string, err error) {
+	if err := CheckMetric(z); err != nil {
+		return "", "", err
+	}
+	if xKey, err = f.paramKey(x); err != nil {
+		return "", "", fmt.Errorf("--x: %w", err)
+	}
+	if yKey, err = f.paramKey(y); err != nil {
+		return "", "", fmt.Errorf("--y: %w", err)
+	}
+	return xKey, yKey, nil
+}
+
+// CheckMetric checks a heat map's metric (collect's --z).
+func CheckMetric(z string) error {
+	if z == MetricPhase || slices.Contains(resultMetrics, z) {
+		return nil
+	}
+	return fmt.Errorf("--z: unknown metric %q (known: %s, %s)", z, strings.Join(resultMetrics, ", "), MetricPhase)
 }
 
 func (f *Folder) paramKey(name string) (string, error) {

@@ -32,9 +32,10 @@ type Folder struct {
 	Tasks [][]int // the array tasks: the runs each one trains
 }
 
-// Create writes a sweep folder for the spec at specPath: the manifest, the
-// sbatch script and a copy of the spec, written last since it is what
-// makes the folder a sweep. A folder Create made itself is removed again
+// Create writes a sweep folder for the spec at specPath once every value
+// has passed the tools' checks (Spec.Check), so that a bad value fails here
+// and not in every task: the manifest, the sbatch script and a copy of the
+// spec, written last since it is what makes the folder a sweep. A folder Create made itself is removed again
 // if writing fails. tools is the folder holding the binaries (slurmgen,
 // moddata, mutate, fit, …) the tasks will run. pack > 1 trains up to pack
 // runs that differ only in packable parameters (seeds, learning rate,
@@ -43,6 +44,9 @@ func Create(dir, specPath, tools string, pack int) (*Folder, error) {
 	s, err := Load(specPath)
 	if err != nil {
 		return nil, err
+	}
+	if err := s.Check(); err != nil {
+		return nil, fmt.Errorf("%s: %w", specPath, err)
 	}
 	pack = max(pack, 1)
 	f := &Folder{Dir: dir, Spec: s, Runs: s.Runs(), Pack: pack}
@@ -239,12 +243,13 @@ func (f *Folder) Done(r Point) bool {
 	return true
 }
 
-// Pending lists the array tasks with a run not done.
+// Pending lists the array tasks with a run that has not ended: not done,
+// and not diverged (which training again would not change).
 func (f *Folder) Pending() []int {
 	var out []int
 	for t, members := range f.Tasks {
 		for _, i := range members {
-			if !f.Done(f.Runs[i]) {
+			if !f.ended(f.Runs[i]) {
 				out = append(out, t)
 				break
 			}

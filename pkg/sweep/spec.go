@@ -22,6 +22,7 @@ type Param struct {
 	Tool   string   // "moddata", "mutate.0", "mutate.1", …, "fit"
 	Name   string   // the tool's flag, without dashes ("weight-decay")
 	Values []string // as given on a command line
+	Line   int      // its key's line in a YAML spec (0: unknown), for errors
 }
 
 // Spec is a parsed, checked sweep.
@@ -226,7 +227,7 @@ func (s *Spec) addParams(tool, known string, v *node) error {
 		if !slices.Contains(Options[known], k) {
 			return e.errorf(tool, "unknown parameter %q (known: %s)", k, strings.Join(Options[known], ", "))
 		}
-		p := Param{Tool: tool, Name: k}
+		p := Param{Tool: tool, Name: k, Line: e.line}
 		values, err := paramValues(e, key)
 		if err != nil {
 			return err

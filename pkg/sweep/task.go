@@ -22,7 +22,9 @@ var ErrInterrupted = errors.New("interrupted")
 // run that shares it), fit (resumed if a checkpoint exists), then the
 // analyses. Finished runs are skipped. A packed task trains its runs as
 // one fit when they are all fresh, or all checkpointed at one step, and
-// one by one otherwise. The tools are the binaries in the folder tools.
+// one by one otherwise. A run that diverges is recorded as diverged
+// (DivergedFile) and is not trained again. The tools are the binaries in
+// the folder tools.
 // When ctx ends, the running tool gets SIGTERM and is waited for.
 func (f *Folder) Task(ctx context.Context, index int, tools string, log io.Writer) error {
 	if index < 0 || index >= len(f.Tasks) {
@@ -40,7 +42,7 @@ func (f *Folder) Task(ctx context.Context, index int, tools string, log io.Write
 	states := map[string]bool{}
 	for _, i := range members {
 		r := f.Runs[i]
-		if f.Done(r) {
+		if f.ended(r) {
 			continue
 		}
 		if err := f.makeData(t, r); err != nil {
@@ -57,8 +59,8 @@ func (f *Folder) Task(ctx context.Context, index int, tools string, log io.Write
 			}
 		}
 		fmt.Fprintf(log, "slurmgen: task %d: %d runs packed into one fit (%s)\n", index, len(todo), f.TaskName(index))
-		if err := t.run("fit", f.packFitArgs(todo)...); err != nil {
-			return fmt.Errorf("%s: task %d: %w", f.Dir, index, err)
+		if err := f.packedFit(t, index, todo, f.packFitArgs(todo)); err != nil {
+			return err
 		}
 	case len(todo) > 1 && len(states) == 1 && states["checkpointed"]:
 		var args []string
@@ -66,16 +68,43 @@ func (f *Folder) Task(ctx context.Context, index int, tools string, log io.Write
 			args = append(args, "--resume", f.RunDir(r))
 		}
 		fmt.Fprintf(log, "slurmgen: task %d: resuming %d packed runs\n", index, len(todo))
-		if err := t.run("fit", args...); err != nil {
-			return fmt.Errorf("%s: task %d: %w", f.Dir, index, err)
-		}
-	}
-	for _, r := range todo {
-		if err := f.runOne(ctx, r.Index, tools, log); err != nil {
+		if err := f.packedFit(t, index, todo, args); err != nil {
 			return err
 		}
 	}
+	var diverged []error
+	for _, r := range todo {
+		err := f.runOne(ctx, r.Index, tools, log)
+		switch {
+		case errors.Is(err, errDiverged):
+			diverged = append(diverged, err)
+		case err != nil:
+			return err
+		}
+	}
+	if len(diverged) > 1 {
+		return fmt.Errorf("%s: task %d: %d of its runs diverged (the first: %w)", f.Dir, index, len(diverged), diverged[0])
+	}
+	if len(diverged) == 1 {
+		return diverged[0]
+	}
 	return nil
+}
+
+// packedFit runs the one fit of packed runs. When some of them diverged
+// (fit recorded it in their folders; the others go on to the end), the
+// task goes on with the others (their analyses); another failure ends it.
+func (f *Folder) packedFit(t toolRunner, index int, todo []Point, args []string) error {
+	err := t.run("fit", args...)
+	if err == nil || errors.Is(err, ErrInterrupted) {
+		return err
+	}
+	for _, r := range todo {
+		if _, ok := f.Diverged(r); ok {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s: task %d: %w", f.Dir, index, err)
 }
 
 // runOne does one run: data, fit (or its resumption), analyses.
@@ -84,6 +113,9 @@ func (f *Folder) runOne(ctx context.Context, index int, tools string, log io.Wri
 	if f.Done(r) {
 		fmt.Fprintf(log, "slurmgen: run %d (%s) is done already\n", index, r.Name)
 		return nil
+	}
+	if why, ok := f.Diverged(r); ok {
+		return f.divergedErr(r, why)
 	}
 	if err := f.refuseLocked([]int{index}); err != nil {
 		return err
@@ -99,16 +131,16 @@ func (f *Folder) runOne(ctx context.Context, index int, tools string, log io.Wri
 	case errModel == nil: // trained; only analyses are missing
 	case errResume == nil:
 		fmt.Fprintf(log, "slurmgen: run %d (%s): resuming\n", index, r.Name)
-		if err := t.run("fit", "--resume", dir); err != nil {
-			return fmt.Errorf("%s: %w", dir, err)
+		if err := f.fitOne(t, r, "--resume", dir); err != nil {
+			return err
 		}
 	default:
 		if err := os.RemoveAll(dir); err != nil { // a start that never checkpointed
 			return fileErr(dir, err)
 		}
 		fmt.Fprintf(log, "slurmgen: run %d (%s)\n", index, r.Name)
-		if err := t.run("fit", append([]string{f.DataPath(r), "-o", dir}, r.FitArgs...)...); err != nil {
-			return fmt.Errorf("%s: %w", dir, err)
+		if err := f.fitOne(t, r, append([]string{f.DataPath(r), "-o", dir}, r.FitArgs...)...); err != nil {
+			return err
 		}
 	}
 	for _, a := range f.Spec.Analyse {
@@ -124,12 +156,25 @@ func (f *Folder) runOne(ctx context.Context, index int, tools string, log io.Wri
 	return nil
 }
 
+// fitOne runs fit for one run; a divergence (fit recorded it in the run
+// folder) is returned as the run's divergence.
+func (f *Folder) fitOne(t toolRunner, r Point, args ...string) error {
+	err := t.run("fit", args...)
+	if err == nil || errors.Is(err, ErrInterrupted) {
+		return err
+	}
+	if why, ok := f.Diverged(r); ok {
+		return f.divergedErr(r, why)
+	}
+	return fmt.Errorf("%s: %w", f.RunDir(r), err)
+}
+
 // refuseLocked fails if one of the runs is locked by a live process (a fit
 // still writing it): starting over would remove or write over its folder.
 func (f *Folder) refuseLocked(members []int) error {
 	var todo []int
 	for _, i := range members {
-		if !f.Done(f.Runs[i]) {
+		if !f.ended(f.Runs[i]) {
 			todo = append(todo, i)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 
 	"github.com/grokkit/grokkit/pkg/infer"
 	"github.com/grokkit/grokkit/pkg/model"
@@ -24,7 +25,57 @@ const MemoryBudget = 16 << 30
 // Validate checks a configuration against its table before any file is
 // written, so that a bad command line leaves no run folder behind.
 func Validate(cfg *runs.Config, t *table.Table) error {
+	if err := CheckTrain(cfg.Train); err != nil {
+		return err
+	}
+	if cfg.Model.P != t.Meta.P {
+		return fmt.Errorf("the model is for p = %d but the table has p = %d", cfg.Model.P, t.Meta.P)
+	}
+	return ValidatePlanned(cfg, t.CountTrain())
+}
+
+// ValidatePlanned is Validate for a table not made yet, whose p is
+// cfg.Model.P and which will have trainRows training rows: a sweep checks
+// its runs this way when it is made, before its tasks make their tables.
+func ValidatePlanned(cfg *runs.Config, trainRows int) error {
+	if err := CheckSettings(cfg); err != nil {
+		return err
+	}
+	m, err := infer.ModelFor(cfg.Model)
+	if err != nil {
+		return err
+	}
 	tr := cfg.Train
+	rows := tr.Batch(trainRows)
+	if rows < 1 {
+		return fmt.Errorf("the table has %d training rows: too few for a batch", trainRows)
+	}
+	if need := stepBytes(m, rows) + filterBytes(m, tr); need > MemoryBudget {
+		return fmt.Errorf("p = %d is too large for %s with %d rows per step: about %.0f GiB per step (the limit is %d GiB); use --batch-size",
+			cfg.Model.P, m.Name(), rows, float64(need)/(1<<30), MemoryBudget>>30)
+	}
+	return nil
+}
+
+// CheckSettings checks the settings that need neither the table nor the
+// network built: the training settings (CheckTrain) and the network's
+// float settings finite.
+func CheckSettings(cfg *runs.Config) error {
+	if err := CheckTrain(cfg.Train); err != nil {
+		return err
+	}
+	return checkFinite(reflect.ValueOf(cfg.Model))
+}
+
+// CheckTrain checks the training settings on their own (no table, no
+// network), naming the fit flag at fault: every float setting finite (fit's
+// flags parse "NaN" and "Inf", which no setting means and config.json
+// cannot even record), each in its range, and the Grokfast filter's
+// settings consistent.
+func CheckTrain(tr runs.TrainSpec) error {
+	if err := checkFinite(reflect.ValueOf(tr)); err != nil {
+		return err
+	}
 	switch {
 	case tr.Steps < 1:
 		return fmt.Errorf("--steps must be ≥ 1, got %d", tr.Steps)
@@ -38,6 +89,8 @@ func Validate(cfg *runs.Config, t *table.Table) error {
 		return fmt.Errorf("--weight-decay must be ≥ 0, got %g", tr.WeightDecay)
 	case tr.Beta1 < 0 || tr.Beta1 >= 1 || tr.Beta2 < 0 || tr.Beta2 >= 1:
 		return fmt.Errorf("--beta1 and --beta2 must be in [0, 1), got %g, %g", tr.Beta1, tr.Beta2)
+	case tr.Eps < 0:
+		return fmt.Errorf("--eps must be ≥ 0, got %g", tr.Eps)
 	case tr.WarmupSteps < 0:
 		return fmt.Errorf("--warmup must be ≥ 0, got %d", tr.WarmupSteps)
 	case tr.BatchSize < runs.PowerBatch:
@@ -47,23 +100,27 @@ func Validate(cfg *runs.Config, t *table.Table) error {
 	case tr.Patience < 1:
 		return fmt.Errorf("--patience must be ≥ 1, got %d", tr.Patience)
 	}
-	if err := checkGrokfast(tr); err != nil {
-		return err
-	}
-	if cfg.Model.P != t.Meta.P {
-		return fmt.Errorf("the model is for p = %d but the table has p = %d", cfg.Model.P, t.Meta.P)
-	}
-	m, err := infer.ModelFor(cfg.Model)
-	if err != nil {
-		return err
-	}
-	rows := tr.Batch(t.CountTrain())
-	if rows < 1 {
-		return fmt.Errorf("the table has %d training rows: too few for a batch", t.CountTrain())
-	}
-	if need := stepBytes(m, rows) + filterBytes(m, tr); need > MemoryBudget {
-		return fmt.Errorf("p = %d is too large for %s with %d rows per step: about %.0f GiB per step (the limit is %d GiB); use --batch-size",
-			t.Meta.P, m.Name(), rows, float64(need)/(1<<30), MemoryBudget>>30)
+	return checkGrokfast(tr)
+}
+
+// checkFinite refuses a NaN or infinite value in a float field with a flag
+// tag of s (a runs.TrainSpec or runs.ModelSpec), naming the flag. The
+// attention rate α is recorded as 1 − α, and shown as α.
+func checkFinite(s reflect.Value) error {
+	for i := range s.NumField() {
+		f := s.Type().Field(i)
+		flag := f.Tag.Get("flag")
+		if flag == "" || f.Type.Kind() != reflect.Float64 {
+			continue
+		}
+		x := s.Field(i).Float()
+		if !math.IsNaN(x) && !math.IsInf(x, 0) {
+			continue
+		}
+		if flag == model.AttentionRateFlag {
+			x = 1 - x
+		}
+		return fmt.Errorf("--%s must be a finite number, got %g", flag, x)
 	}
 	return nil
 }
@@ -120,13 +177,22 @@ func CheckNew(dir string) error {
 // the table's bytes as data.parquet, then config.json. config.json is
 // written last, so a folder that has it is a complete run at every instant
 // (fit --resume continues it, from step 0 if no checkpoint was written).
-func Create(dir string, cfg *runs.Config, t *table.Table, tableBytes []byte) error {
+// If a step fails after the folder was touched, what Create made is
+// removed again (see unmake), the folder too if Create made it: nothing
+// half-made is left.
+func Create(dir string, cfg *runs.Config, t *table.Table, tableBytes []byte) (err error) {
 	if err := Validate(cfg, t); err != nil {
 		return err
 	}
 	if err := CheckNew(dir); err != nil {
 		return err
 	}
+	_, statErr := os.Stat(dir)
+	defer func() {
+		if err != nil {
+			unmake(dir, errors.Is(statErr, os.ErrNotExist))
+		}
+	}()
 	for _, d := range []string{dir, filepath.Join(dir, runs.CheckpointDir)} {
 		if _, err := outfile.RemoveStale(d); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return err
@@ -143,6 +209,23 @@ func Create(dir string, cfg *runs.Config, t *table.Table, tableBytes []byte) err
 		return err
 	}
 	return runs.WriteConfig(dir, cfg)
+}
+
+// unmake removes what a failed Create made in a folder that is not a run
+// (no config.json): data.parquet and the empty checkpoints folder (the
+// only other things CheckNew lets such a folder hold are the lock, which
+// the caller holds, and temporary files, which their writers remove), and,
+// if made (Create made the folder), the folder itself once empty. An
+// earlier interrupted Create's data.parquet goes too: it was no run's. It
+// removes by name, never recursively, so anything else in the folder
+// stays; it reports nothing (the caller is returning the error that made
+// it undo).
+func unmake(dir string, made bool) {
+	os.Remove(runs.DataPath(dir))
+	os.Remove(filepath.Join(dir, runs.CheckpointDir)) // only if empty
+	if made {
+		os.Remove(dir) // only if empty
+	}
 }
 
 // checkGrokfast refuses filter settings that make no sense: an unknown

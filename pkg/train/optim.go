@@ -43,8 +43,8 @@ type Hyper struct {
 	Grokfast     Filter // applied to the gradient first; Kind "" for none
 }
 
-// optimizer splits an optimiser's name into its update and ⊥Grad.
-func optimizer(name string) (update string, ortho bool) {
+// BaseOptimizer splits an optimiser's name into its update and ⊥Grad.
+func BaseOptimizer(name string) (update string, ortho bool) {
 	switch name {
 	case OrthoAdamW:
 		return AdamW, true

@@ -16,6 +16,7 @@ import (
 
 	"github.com/grokkit/grokkit/pkg/infer"
 	"github.com/grokkit/grokkit/pkg/model"
+	"github.com/grokkit/grokkit/pkg/outfile"
 	"github.com/grokkit/grokkit/pkg/runs"
 	"github.com/grokkit/grokkit/pkg/seeded"
 	"github.com/grokkit/grokkit/pkg/table"
@@ -57,7 +58,7 @@ type Run struct {
 // hyper is the run's optimiser setting.
 func (r *Run) hyper() Hyper {
 	tr := r.Config.Train
-	name, ortho := optimizer(tr.Optimizer)
+	name, ortho := BaseOptimizer(tr.Optimizer)
 	return Hyper{Name: name, Ortho: ortho, LR: tr.LR, WeightDecay: tr.WeightDecay, Beta1: tr.Beta1, Beta2: tr.Beta2, Eps: tr.Eps,
 		WarmupSteps: tr.WarmupSteps,
 		Grokfast:    Filter{Kind: tr.Grokfast, Alpha: tr.GrokfastAlpha, Lambda: tr.GrokfastLambda, Window: tr.GrokfastWindow}}
@@ -200,9 +201,18 @@ func (r *Run) stopped() bool {
 	return r.Step > 0 && tr.StopAtTestAcc > 0 && r.above >= tr.Patience
 }
 
-// diverged reports a run that went NaN/Inf; the last good checkpoint stays.
+// diverged reports a run that went NaN/Inf and records it in the run folder
+// (runs.DivergedFile): the last good checkpoint stays, for the analyses, but
+// resuming from it would only diverge again.
 func (r *Run) diverged(why string) error {
-	return fmt.Errorf("the run diverged: %s (%s)", why, continueFrom(r.Dir))
+	kept := "no checkpoint is kept"
+	if step, err := resumeStep(r.Dir); err == nil && step >= 0 {
+		kept = fmt.Sprintf("its last good checkpoint, step %d, is kept", step)
+	}
+	if err := outfile.WriteBytes(runs.DivergedPath(r.Dir), []byte(why+"\n")); err != nil {
+		return fmt.Errorf("the run diverged: %s, and recording it failed: %w", why, err)
+	}
+	return fmt.Errorf("the run diverged: %s (%s; recorded in %s)", why, kept, runs.DivergedPath(r.Dir))
 }
 
 // checkpointFailed reports a checkpoint that could not be written (a full

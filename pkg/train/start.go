@@ -44,6 +44,11 @@ func Start(ctx context.Context, dirs []string, cfgs []*runs.Config, tables []*ta
 	if err != nil {
 		return err
 	}
+	fresh := make([]bool, len(dirs)) // folders Start makes (LockDirs does)
+	for i, d := range dirs {
+		_, err := os.Stat(d)
+		fresh[i] = errors.Is(err, os.ErrNotExist)
+	}
 	release, err := runs.LockDirs(dirs)
 	if err != nil {
 		return err
@@ -55,6 +60,7 @@ func Start(ctx context.Context, dirs []string, cfgs []*runs.Config, tables []*ta
 			cfg.Pack = dirs
 		}
 		if err := Create(dirs[i], cfg, tables[i], tableBytes[i]); err != nil {
+			undoStart(dirs, i, fresh, release)
 			return err
 		}
 	}
@@ -68,6 +74,24 @@ func Start(ctx context.Context, dirs []string, cfgs []*runs.Config, tables []*ta
 		return err
 	}
 	return trainAndReport(ctx, p)
+}
+
+// undoStart removes what Start made when creating run folder failed (a
+// full disk, say): the runs created before it (packed: none is trained
+// alone) and the folders it made, once their locks are released. Create has
+// already undone its own failed folder's files.
+func undoStart(dirs []string, failed int, fresh []bool, release func()) {
+	for _, d := range dirs[:failed] {
+		os.Remove(filepath.Join(d, runs.ConfigFile)) // first: without it the folder is no run
+		unmake(d, false)
+	}
+	release()
+	for i, d := range dirs {
+		if fresh[i] {
+			os.Remove(filepath.Join(d, runs.LockFile))
+			os.Remove(d) // only if empty
+		}
+	}
 }
 
 // recordBackend records in a new run's config what computes it.
@@ -287,6 +311,9 @@ func readRun(dir string, steps int) (*runs.Config, *table.Table, int, error) {
 	cfg, err := runs.ReadConfig(dir)
 	if err != nil {
 		return nil, nil, 0, err
+	}
+	if why, ok := runs.Diverged(dir); ok {
+		return nil, nil, 0, fmt.Errorf("%s diverged (%s): resumed, it would diverge again; train it anew with other settings", dir, why)
 	}
 	t, err := runs.LoadTable(dir, cfg, "", nil)
 	if err != nil {

@@ -226,8 +226,15 @@ func TestDivergenceKeepsLastGoodCheckpoint(t *testing.T) {
 	cfg := tinyConfig(60)
 	cfg.Train.Optimizer, cfg.Train.LR, cfg.Train.WarmupSteps, cfg.Train.Loss = SGD, 1e12, 0, MSE
 	err := start(t, context.Background(), dir, cfg, 11)
-	if err == nil || !strings.Contains(err.Error(), "diverged") || !strings.Contains(err.Error(), "continues from step 0") {
+	if err == nil || !strings.Contains(err.Error(), "diverged") || !strings.Contains(err.Error(), "its last good checkpoint, step 0, is kept") {
 		t.Fatalf("err = %v", err)
+	}
+	// Recorded in the folder, and not resumed: it would diverge again.
+	if why, ok := runs.Diverged(dir); !ok || !strings.HasPrefix(why, "the training loss is NaN at step ") && !strings.HasPrefix(why, "parameter ") {
+		t.Errorf("diverged.txt: %q, %v", why, ok)
+	}
+	if err := resume(t, dir, 0); err == nil || !strings.Contains(err.Error(), dir+" diverged (") {
+		t.Errorf("resuming a diverged run: %v", err)
 	}
 	full, _, err := model.LoadSafetensors(runs.ResumePath(dir))
 	if err != nil {

@@ -102,12 +102,11 @@ func vars() kong.Vars {
 func main() {
 	var f flags
 	os.Exit(cli.Run(cli.OS(), "fit", description, &f, func(env cli.Env, kctx *kong.Context) error {
-		kernels := f.Kernels.Kernels
-		if kernels == "" && len(f.Resume) > 0 && os.Getenv(grokkernels.EnvVar) == "" {
-			kernels = train.RecordedKernels(f.Resume) // continue bit for bit where this CPU can
-		}
-		if err := env.UseKernels(kernels); err != nil {
-			return err
+		if f.Kernels.Kernels == "" && len(f.Resume) > 0 && os.Getenv(grokkernels.EnvVar) == "" {
+			// Continue with the run's own family, bit for bit, where this CPU has it.
+			if err := env.UseKernels(train.RecordedKernels(f.Resume)); err != nil {
+				return err
+			}
 		}
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
@@ -115,7 +114,7 @@ func main() {
 		if err != nil {
 			return err
 		}
-		dirs, err := dispatch(ctx, env, set(kctx), &f)
+		dirs, err := dispatch(ctx, env, cli.Given(kctx), &f)
 		if perr := endProfile(); err == nil {
 			err = perr
 		}
@@ -125,17 +124,6 @@ func main() {
 		}
 		return err
 	}, vars()))
-}
-
-// set returns the flags given on the command line.
-func set(kctx *kong.Context) map[string]bool {
-	given := map[string]bool{}
-	for _, el := range kctx.Path { // parsed elements only, not defaults
-		if el.Flag != nil {
-			given[el.Flag.Name] = true
-		}
-	}
-	return given
 }
 
 // dispatch starts or resumes the runs; it returns their folders.
@@ -165,6 +153,9 @@ func dispatch(ctx context.Context, env cli.Env, given map[string]bool, f *flags)
 	}
 	desc, err := model.Lookup(f.Model)
 	if err != nil {
+		return nil, err
+	}
+	if err := unused(f, given); err != nil {
 		return nil, err
 	}
 	for _, name := range model.SettingFlags() {
@@ -201,6 +192,22 @@ func dispatch(ctx context.Context, env cli.Env, given map[string]bool, f *flags)
 		cfgs = append(cfgs, config(f, desc, given, k, env.Args, tables[k]))
 	}
 	return f.Output, train.Start(ctx, f.Output, cfgs, tables, data, env.Stderr)
+}
+
+// unused refuses a training flag that the other flags make meaningless,
+// rather than ignoring it.
+func unused(f *flags, given map[string]bool) error {
+	if given["patience"] && f.StopAtTestAcc == 0 {
+		return errors.New("--patience applies only with --stop-at-test-acc")
+	}
+	if name, _ := train.BaseOptimizer(f.Optimizer); name == train.SGD {
+		for _, flag := range []string{"beta1", "beta2", "eps"} {
+			if given[flag] {
+				return fmt.Errorf("--%s applies only to the Adam optimisers, not --optimizer %s", flag, f.Optimizer)
+			}
+		}
+	}
+	return nil
 }
 
 // pick is list[k], or its only value.

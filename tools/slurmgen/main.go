@@ -29,12 +29,12 @@ type flags struct {
 		Pack   int    `default:"1" placeholder:"K" help:"Train up to K runs that differ only in seeds, learning rate or weight decay as one packed fit per array task."`
 	} `cmd:"" help:"Write a sweep folder from a spec (and --submit it)."`
 	Submit   sweepArg `cmd:"" help:"Submit the sweep's pending runs (finished ones, and ones Slurm still holds, are skipped)."`
-	Resubmit sweepArg `cmd:"" help:"Submit again the runs not finished (failed, missing or partial), leaving out those Slurm still holds or a running fit locks."`
+	Resubmit sweepArg `cmd:"" help:"Submit again the runs not finished (failed, missing or partial), leaving out those Slurm still holds or a running fit locks, and diverged ones."`
 	Local    struct {
 		sweepArg
 		Jobs int `short:"j" default:"1" help:"Runs at once."`
 	} `cmd:"" help:"Run the sweep's pending runs on this machine, -j at once (not ones a running fit holds)."`
-	Status sweepArg `cmd:"" help:"Count runs done, partial (checkpointed) and missing."`
+	Status sweepArg `cmd:"" help:"Count runs done, partial (checkpointed), missing and diverged (not retried)."`
 	Task   struct {
 		sweepArg
 		Index int `arg:"" help:"Row of the manifest ($SLURM_ARRAY_TASK_ID)."`
@@ -130,7 +130,11 @@ func dispatch(ctx context.Context, env cli.Env, cmd string, f *flags) error {
 		for _, r := range res {
 			count[r.Status]++
 		}
-		fmt.Fprintf(env.Stdout, "%d runs: %d done, %d partial, %d missing\n", len(res), count["done"], count["partial"], count["missing"])
+		line := fmt.Sprintf("%d runs: %d done, %d partial, %d missing", len(res), count["done"], count["partial"], count["missing"])
+		if n := count["diverged"]; n > 0 {
+			line += fmt.Sprintf(", %d diverged", n)
+		}
+		fmt.Fprintln(env.Stdout, line)
 		return nil
 	}
 	return collect(env, s, f)
@@ -140,6 +144,16 @@ func dispatch(ctx context.Context, env cli.Env, cmd string, f *flags) error {
 // no running fit holds; the job id goes to stdout.
 func submit(env cli.Env, s *sweep.Folder) error {
 	if len(s.Pending()) == 0 {
+		diverged := 0
+		for _, r := range s.Runs {
+			if _, ok := s.Diverged(r); ok && !s.Done(r) {
+				diverged++
+			}
+		}
+		if diverged > 0 {
+			fmt.Fprintf(env.Stderr, "slurmgen: every run of %s has ended: %d done, %d diverged (remove a diverged run's folder to train it again)\n", s.Dir, len(s.Runs)-diverged, diverged)
+			return nil
+		}
 		fmt.Fprintf(env.Stderr, "slurmgen: every run of %s is done\n", s.Dir)
 		return nil
 	}
@@ -168,27 +182,49 @@ func submit(env cli.Env, s *sweep.Folder) error {
 	return nil
 }
 
+// collect writes the results table and the heat map. Every argument is
+// checked first, so a bad one leaves nothing written.
 func collect(env cli.Env, s *sweep.Folder, f *flags) error {
-	if (f.Collect.X == "") != (f.Collect.Y == "") {
+	c := f.Collect
+	heatmap := c.X != "" || c.Y != ""
+	if heatmap && (c.X == "" || c.Y == "") {
 		return errors.New("--x, --y: a heat map needs both")
+	}
+	if err := sweep.CheckMetric(c.Z); err != nil {
+		return err
+	}
+	if heatmap {
+		if _, _, err := s.CheckHeatmap(c.X, c.Y, c.Z); err != nil {
+			return err
+		}
+	} else if c.PNG != "" {
+		return errors.New("--png: a heat map needs --x and --y")
+	}
+	out := c.Output
+	if out == "" {
+		out = filepath.Join(s.Dir, "results.parquet")
+	}
+	path := c.PNG
+	if path == "" {
+		path = filepath.Join(s.Dir, "heatmap.png")
+	}
+	if err := outfile.Check(out); err != nil {
+		return err
+	}
+	if heatmap {
+		if err := outfile.Check(path); err != nil {
+			return err
+		}
 	}
 	res, err := s.Collect()
 	if err != nil {
 		return err
 	}
-	out := f.Collect.Output
-	if out == "" {
-		out = filepath.Join(s.Dir, "results.parquet")
-	}
 	if err := outfile.Write(out, env.Stdout, func(w io.Writer) error { return s.WriteResults(w, res) }); err != nil {
 		return err
 	}
-	if f.Collect.X != "" || f.Collect.Y != "" {
-		path := f.Collect.PNG
-		if path == "" {
-			path = filepath.Join(s.Dir, "heatmap.png")
-		}
-		text, err := s.Heatmap(path, res, f.Collect.X, f.Collect.Y, f.Collect.Z)
+	if heatmap {
+		text, err := s.Heatmap(path, res, c.X, c.Y, c.Z)
 		if err != nil {
 			return err
 		}
