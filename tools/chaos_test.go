@@ -26,6 +26,7 @@ var chaosFit = []string{"--steps", "1000", "--eval-every", "10", "--checkpoint-e
 // interrupted: no stray temporary file, no missing checkpoint. Alone, and two
 // runs packed into one fit (which checkpoint one after the other).
 func TestChaosKill(t *testing.T) {
+	t.Parallel() // trains or builds: overlaps the other slow tests on the second core
 	if testing.Short() {
 		t.Skip("kills and resumes a fit many times")
 	}

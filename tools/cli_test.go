@@ -29,6 +29,12 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	binDir = dir
+	// The kernel family the tools compute with is read by the binaries the
+	// tests start; reading it here makes go test's cache key on it (and on
+	// GoMLX's own switches).
+	for _, v := range []string{kernels.EnvVar, "GOMLX_SIMD_AVX512", "GOMLX_SIMD_AVX2", "GOMLX_BACKEND"} {
+		os.Getenv(v)
+	}
 	build := exec.Command("go", "build", "-o", dir+string(os.PathSeparator), "./...")
 	build.Stdout, build.Stderr = os.Stdout, os.Stderr
 	if err := build.Run(); err != nil {

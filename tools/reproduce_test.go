@@ -67,6 +67,7 @@ func num(t *testing.T, s string) float64 {
 // generalises better; over training its IPR rises and its phases approach
 // the analytic φ1 + φ2 = φ3.
 func TestReproduceGromovShrunken(t *testing.T) {
+	t.Parallel() // trains or builds: overlaps the other slow tests on the second core
 	out := t.TempDir()
 	runScript(t, "reproduce-gromov.sh", []string{"P=23", "WIDTHS=8 128", "ANALYTIC=4,16,64", "STEPS=1000"}, out)
 	width := fields(t, filepath.Join(out, "width.txt"), "source")
@@ -107,6 +108,7 @@ func TestReproduceGromovShrunken(t *testing.T) {
 // (coexistence); 10 generalises and rejects the noise (full inversion:
 // train accuracy below 100(1.05−ξ)%); 15 forgets the training set as well.
 func TestReproduceDoshiShrunken(t *testing.T) {
+	t.Parallel() // trains or builds: overlaps the other slow tests on the second core
 	out := runSweep(t, []string{"PACK=4"}, `name: doshi-test
 moddata:
   p: 47
@@ -140,15 +142,20 @@ fit:
 }
 
 // make reproduce-power NORM=pre, shrunken (p = 17, width 32, 900 steps,
-// lr 3e-3 so that it is quick): with 80% of the pairs the pre-LN two-layer
-// transformer generalises within the budget, with 30% it does not. (The
-// original's post-LN form is slower here: 58–90% test accuracy at 80% in
-// 2,000 steps, too long for a test.)
+// lr 3e-3 and weight decay 2 so that it is quick): with 90% of the pairs the
+// pre-LN two-layer transformer generalises within the budget, with 30% it
+// does not. Grokking's step is chaotic in the arithmetic's rounding, so the
+// case keeps a margin in every kernel family: at 90% it groks by step 400
+// (avx2, avx512 and nosimd; wd 1 and 80%, the first version of this test,
+// took 900 steps under avx512 and 2,300 under avx2), and at 30% it stays at
+// 24–30% test accuracy. (The original's post-LN form is slower here: 58–90%
+// test accuracy at 80% in 2,000 steps, too long for a test.)
 func TestReproducePowerShrunken(t *testing.T) {
+	t.Parallel() // trains or builds: overlaps the other slow tests on the second core
 	out := runSweep(t, nil, `name: power-test
 moddata:
   p: 17
-  train-fraction: [0.3, 0.8]
+  train-fraction: [0.3, 0.9]
   equals: true
 fit:
   model: power
@@ -160,7 +167,7 @@ fit:
   d-mlp: 128
   batch-size: -1
   lr: 3e-3
-  weight-decay: 1
+  weight-decay: 2
   steps: 900
   eval-every: 50
   checkpoint-every: 900
@@ -168,7 +175,7 @@ fit:
   patience: 2
 `, "train-fraction", "p", "grok_step")
 	if row, grid := gridRow(t, out, "grok_step", "17"); len(row) != 3 || row[1] != "never" || row[2] == "never" {
-		t.Errorf("grok step at 30%% and 80%% of the pairs: %v, want never and a step\n%s", row, grid)
+		t.Errorf("grok step at 30%% and 90%% of the pairs: %v, want never and a step\n%s", row, grid)
 	}
 }
 
@@ -211,6 +218,7 @@ func gridRow(t *testing.T, sweep, z, y string) ([]string, string) {
 // gradients at a's and b's positions equal whatever was learnt (symmetricity
 // 1), ordinary attention does not.
 func TestReproducePizzaShrunken(t *testing.T) {
+	t.Parallel() // trains or builds: overlaps the other slow tests on the second core
 	out := t.TempDir()
 	runScript(t, "reproduce-pizza.sh", []string{"P=13", "RATES=0 1", "SEEDS=1 2", "STEPS=300",
 		"FIT=--d-model 16 --n-heads 2 --d-head 8 --d-mlp 32 --lr 3e-3 --eval-every 50 --checkpoint-every 100"}, out)
@@ -236,6 +244,7 @@ func TestReproducePizzaShrunken(t *testing.T) {
 // accuracy (">N" for a run that never got there) and its final accuracy,
 // which must agree: a run that stopped before its last step reached 95%.
 func TestReproduceGrokfastShrunken(t *testing.T) {
+	t.Parallel() // trains or builds: overlaps the other slow tests on the second core
 	out := t.TempDir()
 	runScript(t, "reproduce-grokfast.sh", []string{"P=11", "FILTERS=none ma", "SEEDS=1 2", "STEPS=200",
 		"FIT=--optimizer adam --weight-decay 1 --lr 3e-3 --d-model 16 --n-heads 2 --d-head 8 --d-mlp 32 --eval-every 20 --checkpoint-every 100"}, out)
@@ -261,6 +270,7 @@ func TestReproduceGrokfastShrunken(t *testing.T) {
 // stays near 0, ⊥AdamW generalises, and StableMax's own probabilities never
 // collapse.
 func TestReproduceStableMaxShrunken(t *testing.T) {
+	t.Parallel() // trains or builds: overlaps the other slow tests on the second core
 	out := t.TempDir()
 	runScript(t, "reproduce-stablemax.sh", []string{"P=59", "STEPS_SOFTMAX=2500", "STEPS_STABLEMAX=100", "STEPS_ORTHO=400", "EVAL=100"}, out)
 	data, err := os.ReadFile(filepath.Join(out, "stablemax.txt"))

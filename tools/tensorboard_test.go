@@ -132,6 +132,7 @@ func checkEvents(t *testing.T, run string, wantSteps int) {
 // run, the same run resumed further, each of two packed runs; and none
 // with --no-tensorboard, which a resume keeps.
 func TestTensorBoardEvents(t *testing.T) {
+	t.Parallel() // trains or builds: overlaps the other slow tests on the second core
 	needProtobuf(t)
 	dir := t.TempDir()
 	if code, out := tool(t, dir, "moddata", "--p", "11", "--train-fraction", "0.5", "-o", "t.parquet"); code != 0 {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/alecthomas/kong"
 
+	"github.com/grokkit/grokkit/pkg/kernels"
 	"github.com/grokkit/grokkit/pkg/table"
 	"github.com/grokkit/grokkit/pkg/version"
 )
@@ -45,8 +46,8 @@ func Parse(env Env, name, description string, cli any, opts ...kong.Option) (ctx
 		kong.Writers(env.Stdout, env.Stderr),
 		kong.Exit(func(c int) { exited = c }),
 		kong.UsageOnError(),
-		kong.Vars{"version": version.Version},
-	}, opts...)
+		kong.Vars{"version": versionLine()},
+	}, append(negativeNumbers(), opts...)...)
 	parser, err := kong.New(cli, opts...)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "%s: %v\n", name, err)
@@ -61,6 +62,17 @@ func Parse(env Env, name, description string, cli any, opts ...kong.Option) (ctx
 		return nil, ExitUsage, true
 	}
 	return ctx, 0, false
+}
+
+// versionLine is what --version prints: the version and the arithmetic the
+// tool computes with, e.g. "0.1.0 (avx2 kernels on amd64; this CPU: amd64
+// with AVX-512)".
+func versionLine() string {
+	f, err := kernels.Active()
+	if err != nil {
+		return fmt.Sprintf("%s (%v)", version.Version, err)
+	}
+	return fmt.Sprintf("%s (%s; this CPU: %s)", version.Version, kernels.Here(f), kernels.Machine())
 }
 
 // Fail prints err as the tool's one error line and returns ExitFailed.
@@ -95,7 +107,13 @@ func Run(env Env, name, description string, cli any, body func(env Env, ctx *kon
 	if done {
 		return code
 	}
-	err := body(env, ctx)
+	var err error
+	if k, ok := cli.(interface{ kernelsSetting() string }); ok { // embeds Kernels
+		err = env.UseKernels(k.kernelsSetting())
+	}
+	if err == nil {
+		err = body(env, ctx)
+	}
 	var exit *ExitError
 	if errors.As(err, &exit) {
 		fmt.Fprintf(env.Stderr, "%s: %s\n", name, exit.Msg)

@@ -9,10 +9,13 @@ import (
 	"github.com/grokkit/grokkit/pkg/kernels/pin"
 )
 
-// Kernels is the --kernels flag of the tools that compute with a network.
+// Kernels is the --kernels flag of the tools that compute with a network;
+// Run applies it (UseKernels) before the tool's body runs.
 type Kernels struct {
 	Kernels string `placeholder:"FAMILY" help:"Kernel family of the pure-Go backend: portable (the default: avx2 on every x86-64 CPU, so all of them give the same bytes), native (this CPU's fastest), avx512, avx2 or nosimd. The environment's GROKKIT_KERNELS does the same."`
 }
+
+func (k Kernels) kernelsSetting() string { return k.Kernels }
 
 // restartedVar marks a process started again by UseKernels, which must not
 // start itself again; it is taken out of the environment at once, so the

@@ -11,8 +11,8 @@ import (
 	"text/tabwriter"
 
 	"github.com/parquet-go/parquet-go"
-	"github.com/parquet-go/parquet-go/compress/snappy"
 
+	"github.com/grokkit/grokkit/pkg/outfile"
 	"github.com/grokkit/grokkit/pkg/table"
 )
 
@@ -150,7 +150,7 @@ func pct(v float64) string {
 // recovered rule and the repairs are key-value metadata (JSON).
 func (r *Report) WriteParquet(w io.Writer, run string) error {
 	js := func(v any) string { b, _ := json.Marshal(v); return string(b) }
-	opts := []parquet.WriterOption{parquet.Compression(&snappy.Codec{}),
+	opts := []parquet.WriterOption{outfile.ParquetCompression(),
 		parquet.KeyValueMetadata("run", run),
 		parquet.KeyValueMetadata("step", strconv.Itoa(r.Step)),
 		parquet.KeyValueMetadata("key_frequencies", js(r.Circuit.Key)),
@@ -238,7 +238,7 @@ func (r *Report) WritePerExample(w io.Writer, t *table.Table) error {
 		}
 		rows[j] = e
 	}
-	pw := parquet.NewGenericWriter[ExampleScores](w, parquet.Compression(&snappy.Codec{}))
+	pw := parquet.NewGenericWriter[ExampleScores](w, outfile.ParquetCompression())
 	if _, err := pw.Write(rows); err != nil {
 		return err
 	}

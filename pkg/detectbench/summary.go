@@ -9,9 +9,9 @@ import (
 	"strings"
 
 	"github.com/parquet-go/parquet-go"
-	"github.com/parquet-go/parquet-go/compress/snappy"
 
 	"github.com/grokkit/grokkit/pkg/detect"
+	"github.com/grokkit/grokkit/pkg/outfile"
 )
 
 // Row is one row of results.parquet: one score on one run (detect.Result's
@@ -52,7 +52,7 @@ func WriteResults(w io.Writer, pl *Plan, outs []*Outcome) error {
 				RepairPruneOK: o.RepairOK[detect.RepairPruneIPR]})
 		}
 	}
-	pw := parquet.NewGenericWriter[Row](w, parquet.Compression(&snappy.Codec{}), parquet.KeyValueMetadata("plan", string(plan)))
+	pw := parquet.NewGenericWriter[Row](w, outfile.ParquetCompression(), parquet.KeyValueMetadata("plan", string(plan)))
 	if _, err := pw.Write(rows); err != nil {
 		return err
 	}

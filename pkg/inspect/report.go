@@ -10,8 +10,8 @@ import (
 	"text/tabwriter"
 
 	"github.com/parquet-go/parquet-go"
-	"github.com/parquet-go/parquet-go/compress/snappy"
 
+	"github.com/grokkit/grokkit/pkg/outfile"
 	"github.com/grokkit/grokkit/pkg/plot"
 )
 
@@ -19,7 +19,7 @@ import (
 // frequencies used are metadata, and so is the view (Input.Describe) when
 // the operation is not a+b: its frequencies and indices are then of Z_N.
 func WriteParquet(w io.Writer, run, view string, key []int, rows []Row) error {
-	opts := []parquet.WriterOption{parquet.Compression(&snappy.Codec{}),
+	opts := []parquet.WriterOption{outfile.ParquetCompression(),
 		parquet.KeyValueMetadata("run", run), parquet.KeyValueMetadata("key_frequencies", ints(key))}
 	if view != "" {
 		opts = append(opts, parquet.KeyValueMetadata("view", view))

@@ -11,7 +11,6 @@ import (
 	"os"
 
 	"github.com/parquet-go/parquet-go"
-	"github.com/parquet-go/parquet-go/compress/snappy"
 
 	"github.com/grokkit/grokkit/pkg/integrity"
 	"github.com/grokkit/grokkit/pkg/outfile"
@@ -95,7 +94,7 @@ func rowsSum(rows []Metric) string {
 // readable while training runs.
 func WriteMetrics(path string, rows []Metric) error {
 	return outfile.Write(path, nil, func(w io.Writer) error {
-		pw := parquet.NewGenericWriter[Metric](w, parquet.Compression(&snappy.Codec{}), parquet.KeyValueMetadata(rowsSumKey, rowsSum(rows)))
+		pw := parquet.NewGenericWriter[Metric](w, outfile.ParquetCompression(), parquet.KeyValueMetadata(rowsSumKey, rowsSum(rows)))
 		if _, err := pw.Write(rows); err != nil {
 			return err
 		}

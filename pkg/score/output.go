@@ -7,8 +7,8 @@ import (
 	"text/tabwriter"
 
 	"github.com/parquet-go/parquet-go"
-	"github.com/parquet-go/parquet-go/compress/snappy"
 
+	"github.com/grokkit/grokkit/pkg/outfile"
 	"github.com/grokkit/grokkit/pkg/table"
 )
 
@@ -34,7 +34,7 @@ func NewReport(run string, step int, t *table.Table, ex []Example) Report {
 
 func (r Report) meta() []parquet.WriterOption {
 	return []parquet.WriterOption{
-		parquet.Compression(&snappy.Codec{}),
+		outfile.ParquetCompression(),
 		parquet.KeyValueMetadata("run", r.Run),
 		parquet.KeyValueMetadata("step", strconv.Itoa(r.Step)),
 		parquet.KeyValueMetadata("xi", strconv.FormatFloat(r.Xi, 'g', -1, 64)),

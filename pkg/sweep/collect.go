@@ -12,8 +12,8 @@ import (
 	"text/tabwriter"
 
 	"github.com/parquet-go/parquet-go"
-	"github.com/parquet-go/parquet-go/compress/snappy"
 
+	"github.com/grokkit/grokkit/pkg/outfile"
 	"github.com/grokkit/grokkit/pkg/plot"
 	"github.com/grokkit/grokkit/pkg/runs"
 	"github.com/grokkit/grokkit/pkg/score"
@@ -100,7 +100,7 @@ func (f *Folder) WriteResults(w io.Writer, results []Result) error {
 	for _, m := range resultMetrics {
 		g[m] = parquet.Leaf(parquet.DoubleType)
 	}
-	pw := parquet.NewWriter(w, parquet.NewSchema("results", g), parquet.Compression(&snappy.Codec{}))
+	pw := parquet.NewWriter(w, parquet.NewSchema("results", g), outfile.ParquetCompression())
 	for _, r := range results {
 		row := map[string]any{"index": int64(r.Run.Index), "run": r.Run.Name, "status": r.Status, MetricPhase: r.Phase}
 		for _, p := range f.Spec.Params {

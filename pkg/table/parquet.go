@@ -5,11 +5,11 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/grokkit/grokkit/pkg/outfile"
 	"io"
 	"os"
 
 	"github.com/parquet-go/parquet-go"
-	"github.com/parquet-go/parquet-go/compress/snappy"
 )
 
 // row is the on-disk schema. Strings are dictionary-encoded: two distinct
@@ -26,12 +26,12 @@ type row struct {
 // batchRows bounds the rows held as structs at once while writing.
 const batchRows = 1 << 14
 
-// Write encodes the table as Parquet (Snappy pages, one row group per
+// Write encodes the table as Parquet (gzip pages, one row group per
 // million rows). The bytes depend only on the table, so the same inputs and
 // seed give the same file.
 func Write(w io.Writer, t *Table) error {
 	opts := []parquet.WriterOption{
-		parquet.Compression(&snappy.Codec{}),
+		outfile.ParquetCompression(),
 		parquet.CreatedBy("grokkit", t.Meta.Version, ""),
 	}
 	for _, kv := range t.Meta.pairs() {

@@ -18,17 +18,18 @@ import (
 )
 
 type flags struct {
-	Output   string           `short:"o" required:"" placeholder:"DIR" help:"Benchmark folder (created; a second call continues it)."`
-	Seed     uint64           `default:"1" help:"Seed of the drawn cases (rules, noise, training seeds)."`
-	Primes   []int            `default:"23,31" help:"Primes; every case is trained at each."`
-	Rules    int              `default:"20" help:"Drawn rules planted in the clean table."`
-	Chains   int              `default:"4" help:"Drawn rules planted after label noise."`
-	Noise    int              `default:"4" help:"Label-noise cases (random-uniform and random-increment, 2–8%)."`
-	Clean    int              `default:"4" help:"Clean controls."`
-	Fraction float64          `default:"0.7" help:"Training fraction of the tables."`
-	Steps    int              `default:"4000" help:"Training steps of every network."`
-	Models   []string         `default:"nanda,gromov" enum:"nanda,gromov" help:"Models to train."`
-	Version  kong.VersionFlag `help:"Print the version."`
+	Output   string   `short:"o" required:"" placeholder:"DIR" help:"Benchmark folder (created; a second call continues it)."`
+	Seed     uint64   `default:"1" help:"Seed of the drawn cases (rules, noise, training seeds)."`
+	Primes   []int    `default:"23,31" help:"Primes; every case is trained at each."`
+	Rules    int      `default:"20" help:"Drawn rules planted in the clean table."`
+	Chains   int      `default:"4" help:"Drawn rules planted after label noise."`
+	Noise    int      `default:"4" help:"Label-noise cases (random-uniform and random-increment, 2–8%)."`
+	Clean    int      `default:"4" help:"Clean controls."`
+	Fraction float64  `default:"0.7" help:"Training fraction of the tables."`
+	Steps    int      `default:"4000" help:"Training steps of every network."`
+	Models   []string `default:"nanda,gromov" enum:"nanda,gromov" help:"Models to train."`
+	cli.Kernels
+	Version kong.VersionFlag `help:"Print the version."`
 }
 
 const description = `The detection benchmark: draw planted rules, noise and controls from --seed,
