@@ -80,7 +80,7 @@ bench: build bench-peer ## Benchmarks: bench-peer (fit against PyTorch, packed a
 	@ls -l $(OUT)/bench-2003.parquet | awk '{printf "  %.1f MB written\n", $$5/1e6}'
 	@/usr/bin/time -f '  mutate n-fixed at p = 2003: %e s wall, %M KB peak RSS' $(BIN)/mutate n-fixed --n 17 $(OUT)/bench-2003.parquet -o $(OUT)/bench-2003-nfixed.parquet 2>&1 | grep -v '^mutate:'
 
-quickstart: build ## The main job: make a table, train a transformer that groks (~15 s on 2 cores after the build), plot it.
+quickstart: build ## The main job: make a table, train a transformer that groks (~25 s on 2 cores after the build), plot it.
 	scripts/quickstart.sh $(QS)
 
 PREFIX ?= $(HOME)/.local
