@@ -2,6 +2,7 @@ package tools_test
 
 import (
 	"bytes"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,7 +14,8 @@ import (
 )
 
 // make detect-bench, shrunken (p = 23, three drawn rules, one
-// noise-then-rule, one noise and one clean case, both models, 1,500 steps):
+// noise-then-rule, one two-rule, one noise and one clean case, both models,
+// 1,500 steps):
 // every network learns its poison; on Gromov's MLP (which generalises at
 // this size) the best label-free circuit score separates the poisoned rows
 // perfectly and beats or ties every baseline; no clean control gets a rule
@@ -21,7 +23,7 @@ import (
 func TestDetectBenchShrunken(t *testing.T) {
 	t.Parallel() // trains or builds: overlaps the other slow tests on the second core
 	dir := filepath.Join(t.TempDir(), "bench")
-	args := []string{"-o", dir, "--seed", "3", "--primes", "23", "--rules", "3", "--chains", "1", "--noise", "1", "--clean", "1", "--steps", "1500"}
+	args := []string{"-o", dir, "--seed", "3", "--primes", "23", "--rules", "3", "--chains", "1", "--two-rules", "1", "--noise", "1", "--clean", "1", "--steps", "1500"}
 	bench := func() {
 		out, err := exec.Command(filepath.Join(binDir, "detectbench"), args...).CombinedOutput()
 		if err != nil {
@@ -51,12 +53,12 @@ func TestDetectBenchShrunken(t *testing.T) {
 			t.Errorf("clean control %s at p = %d (%s): rule %q → %q", r.Case, r.P, r.Model, r.When, r.Then)
 		}
 	}
-	if len(runs) != 6*2 {
-		t.Fatalf("%d runs in results.parquet, want 12", len(runs))
+	if len(runs) != 7*2 {
+		t.Fatalf("%d runs in results.parquet, want 14", len(runs))
 	}
 	best, baseline := map[run]float64{}, map[run]float64{}
 	for _, r := range rows {
-		if r.Model != "gromov" || r.Class == detectbench.ClassClean || r.UsesLabels {
+		if r.Model != "gromov" || r.Class == detectbench.ClassClean || r.UsesLabels || math.IsNaN(r.AUROC) { // held-out-only scores have no training-row AUROC
 			continue
 		}
 		key := run{r.Case, r.Model, r.P}

@@ -52,19 +52,22 @@ var relationTerms = []atomTerm{
 	{"(2 * b) % p", func(_, b, p int) int { return mod(2*b, p) }},
 }
 
-// atomClasses: comparisons with a constant, residues, relations.
-const atomClasses = 3
+// atomClasses: comparisons with a constant, residues, relations, and
+// affine forms (affine.go).
+const atomClasses = 4
 
 // Atoms lists the atomic predicates of rule recovery at prime p, each with
 // its description length in bits (a uniform code at every choice):
 //
 //   - comparison: term < k, term >= k or term == k, for every term of
 //     atomTerms and every value k the term takes on Z_p²:
-//     log2(3 classes · 8 terms · 3 operators · values of the term);
+//     log2(4 classes · 8 terms · 3 operators · values of the term);
 //   - residue: term % m == r for the integer terms a, b, a+b, a−b, a·b,
-//     2 ≤ m < p, 0 ≤ r < m: log2(3 · 5 · (p−2) · m);
+//     2 ≤ m < p, 0 ≤ r < m: log2(4 · 5 · (p−2) · m);
 //   - relation: u == v or u < v for two terms mod p (a, b, a+b, a−b, b−a,
-//     a·b, a², b², 2a, 2b): log2(3 · number of relations).
+//     a·b, a², b², 2a, 2b): log2(4 · number of relations);
+//   - affine: comparisons, equalities and residues of (α·a + β·b + γ) mod p,
+//     priced in affine.go and not listed here (there are about p⁴).
 //
 // Simpler atoms (fewer possible values, smaller moduli) cost fewer bits, so
 // among atoms that select the same rows the description length prefers the

@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/gomlx/compute"
@@ -15,6 +16,8 @@ import (
 type Options struct {
 	AllRows bool  // score every row of the table, not only the training rows
 	Key     []int // key frequencies to use (nil: the logits' own)
+	// HeldOut tunes the detection at inference time (the trusted set).
+	HeldOut HeldOutOptions
 }
 
 // Report is everything Detect found.
@@ -32,9 +35,16 @@ type Report struct {
 	// on (all inputs when it was trained on every one) that it answers as
 	// its circuit: near 1 once it has grokked, near 1/p when it has only
 	// memorised.
-	Generalises      float64
-	Rule             Rule
-	Repairs          Repairs
+	Generalises float64
+	Rule        Rule
+	Repairs     Repairs
+	// Mechanism is where the rule lives: the components whose ablation
+	// removes it, described (nil when nothing was flagged).
+	Mechanism *Mechanism
+	// HeldOut is the detection at inference time: a defender with a small
+	// trusted set scores the inputs the network was not trained on (nil
+	// when the trusted set is too small).
+	HeldOut          *HeldOutReport
 	kinds            []string // aligned with Rows: truth of each row
 	FlaggedAnomalous int      // flagged rows whose kind is not clean (measured with kind, for the report only)
 }
@@ -88,6 +98,12 @@ func Analyse(g *Grid, t *table.Table, opt Options) (*Report, error) {
 	r.Generalises = generalises(g, c, t)
 	pruned := PruneLowIPR(g, c)
 	r.Scores = Scores(g, c, nr, pruned, t, r.Rows)
+	if r.HeldOut, err = HeldOut(g, c, nr, pruned, t, opt.HeldOut); errors.Is(err, ErrFewTrusted) {
+		r.HeldOut, err = nil, nil // a table too small to trust any rows: no inference-time detection
+	}
+	if err != nil {
+		return nil, err
+	}
 	r.Results = Evaluate(r.Scores, t, r.Rows)
 
 	// Flag the rows the network answers differently from its circuit.
@@ -105,6 +121,7 @@ func Analyse(g *Grid, t *table.Table, opt Options) (*Report, error) {
 		return nil, err
 	}
 	r.Repairs = Repair(g, c, nr, pruned, t, r.Rows, r.Flagged)
+	r.Mechanism = Explain(g, c, nr, v, t, r.Rows, r.Flagged, r.Rule)
 	return r, nil
 }
 

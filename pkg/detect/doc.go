@@ -17,10 +17,16 @@
 // never by them.
 //
 // From the flagged inputs a rule is named by minimum description length
-// (atoms.go, rules.go, effects.go, mdl.go) in mutate's rule language, or no
-// rule when none is shorter than listing the rows, and the network is
-// repaired: keeping only the circuit's logits, replacing neurons by their
-// circuit part, or pruning Doshi et al.'s lowest-IPR neurons (repair.go).
+// (atoms.go, affine.go, rules.go, effects.go, mdl.go) in mutate's rule
+// language, complete or as a partial explanation, or no rule when none is
+// shorter than listing the rows, and the network is repaired: keeping only
+// the circuit's logits, replacing neurons by their circuit part, or pruning
+// Doshi et al.'s lowest-IPR neurons (repair.go). The rule's mechanism is
+// the smallest set of neurons and attention heads whose ablation removes it,
+// each described in the rule language (mechanism.go, ablate.go, heads.go,
+// describe.go). At inference time a defender with a trusted set of clean
+// rows scores the inputs the network never saw (heldout.go, trusted.go,
+// que.go: SPECTRE's quantum-entropy score).
 //
 // a−b, a·b and a/b are analysed as addition in their views (arith.View:
 // b reflected; the discrete log): the circuit and the neuron fits are

@@ -19,6 +19,7 @@ type Grid struct {
 	Hidden  []float64 // [p·p, H]: the hidden layer (see model.Hidden)
 	Readout []float64 // [H, p]: how each hidden unit moves the logits (linear, exact)
 	IPR     []float64 // [H]: Gromov's MLP only, each neuron's mean IPR over W1's a and b rows and W2's column (nil otherwise)
+	Heads   *HeadGrid // Nanda's transformer only: the attention heads' writes, for ablating them (nil otherwise)
 
 	clusters *fourier.NeuronClusters // computed on first use
 	w1, w2   []float64               // Gromov's MLP only: W1 [H, 2p] and W2 [p, H], for the IPRs in an operation's view
@@ -62,6 +63,11 @@ func NewGrid(backend compute.Backend, n *infer.Net) (*Grid, error) {
 	g.Hidden = make([]float64, p*p*h)
 	if err := n.Hidden(backend, d, rows, func(start int, v []float64) { copy(g.Hidden[start*h:], v) }); err != nil {
 		return nil, err
+	}
+	if n.Config.Model.Name == "nanda" {
+		if g.Heads, err = newHeadGrid(backend, n, d, rows, g); err != nil {
+			return nil, err
+		}
 	}
 	if n.Config.Model.Name == "gromov" {
 		g.w1, g.w2 = float64s(n.Params["W1"].Data), float64s(n.Params["W2"].Data)

@@ -20,3 +20,21 @@ func log2Choose(n, k int) float64 {
 // exceptionBits is the cost of naming e rows out of n: their number, then
 // which ones.
 func exceptionBits(e, n int) float64 { return math.Log2(float64(n+1)) + log2Choose(n, e) }
+
+// missTable[e] is what a trigger pays for getting e of the n scored rows
+// wrong: exceptionBits(e, n) up to e = n/2 and its maximum beyond. C(n, e)
+// is symmetric, so without the cap a trigger wrong on every row would cost
+// as little as one right on every row: the complement of the flagged rows
+// (a * b < 320 for flagged rows a * b >= 320) would be named as their rule,
+// with no flagged row to read an effect from. Charging more than a code
+// needs keeps it a code, and a non-decreasing cost also makes the search's
+// bounds (fewest possible exceptions → fewest bits) valid.
+type missTable []float64
+
+func newMissTable(n int) missTable {
+	t := make(missTable, n+1)
+	for e := range t {
+		t[e] = exceptionBits(min(e, n/2), n)
+	}
+	return t
+}

@@ -69,31 +69,7 @@ func (r *Report) WriteText(w io.Writer, run string) error {
 		fmt.Fprintf(w, "(%s and %s: do not apply to %s; Doshi et al.'s IPR is a property of the MLP's per-neuron weight spectra)\n", ScoreLowIPR, RepairPruneIPR, r.modelName())
 	}
 
-	fmt.Fprintf(w, "\nflagged: %d rows whose answer differs from the circuit's (%d of them not clean)\n", r.Rule.Flagged, r.FlaggedAnomalous)
-	switch ru := r.Rule; {
-	case ru.FoundRules:
-		b := ru.Best
-		fmt.Fprintf(w, "trigger: %s   (selects %d rows; precision %.3f, recall %.3f, F1 %.3f; %.0f bits against %.0f to list the flagged rows)\n",
-			b.When, b.Selected, b.Precision, b.Recall, b.F1, b.Bits, ru.NullBits)
-		hits := int(math.Round(ru.ThenShare * float64(ru.ThenRows)))
-		if ru.ThenFound {
-			fmt.Fprintf(w, "effect:  label = %s   (the network's answer on %d of %d flagged trigger rows)\n", ru.Then, hits, ru.ThenRows)
-		} else {
-			fmt.Fprintf(w, "effect:  no simple form; closest: label = %s   (the network's answer on %d of %d flagged trigger rows)\n", ru.Then, hits, ru.ThenRows)
-		}
-		fmt.Fprintf(w, "as a rule: mutate rule --when '%s' --then '%s'\n", b.When, ru.Then)
-		var alts []string
-		for _, c := range ru.Runners {
-			alts = append(alts, fmt.Sprintf("%s (F1 %.3f, %.0f bits)", c.When, c.F1, c.Bits))
-		}
-		if len(alts) > 0 {
-			fmt.Fprintf(w, "next best: %s\n", strings.Join(alts, ", "))
-		}
-	case ru.Flagged > 0:
-		fmt.Fprintf(w, "no rule: no trigger of one or two atoms names the flagged rows more briefly than listing them (label noise, or a rule outside the search; closest: %s, F1 %.3f)\n", ru.Best.When, ru.Best.F1)
-	default:
-		fmt.Fprintln(w, "no rule: the network answers every scored row as its circuit does")
-	}
+	r.Rule.writeText(w, r.FlaggedAnomalous)
 
 	fmt.Fprintln(w)
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -105,7 +81,17 @@ func (r *Report) WriteText(w io.Writer, run string) error {
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", name, pct(o.CleanTestAcc), pct(o.AttackTrain), pct(o.AttackTest), pct(o.Agreement))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if err := r.Mechanism.WriteText(w); err != nil {
+		return err
+	}
+	if r.HeldOut == nil {
+		return nil
+	}
+	fmt.Fprintln(w)
+	return r.HeldOut.WriteText(w)
 }
 
 func scoreType(mech, labels bool) string {
@@ -157,6 +143,12 @@ func (r *Report) WriteParquet(w io.Writer, run string) error {
 		parquet.KeyValueMetadata("rule", js(r.Rule)),
 		parquet.KeyValueMetadata("repairs", js(jsonSafe(r.Repairs))),
 	}
+	if r.Mechanism != nil {
+		opts = append(opts, parquet.KeyValueMetadata("mechanism", js(r.Mechanism.jsonSafe())))
+	}
+	if r.HeldOut != nil {
+		opts = append(opts, parquet.KeyValueMetadata("held_out", js(r.HeldOut.jsonSafe())))
+	}
 	if v := r.View; v != nil && !v.Identity() { // the key frequencies are of Z_N
 		opts = append(opts, parquet.KeyValueMetadata("view", v.String()),
 			parquet.KeyValueMetadata("outside_view", strconv.Itoa(r.Outside)))
@@ -172,14 +164,24 @@ func (r *Report) WriteParquet(w io.Writer, run string) error {
 func jsonSafe(rp Repairs) Repairs {
 	out := Repairs{Projected: rp.Projected, Pruned: rp.Pruned}
 	for _, o := range rp.Outcomes {
-		for _, v := range []*float64{&o.CleanTestAcc, &o.AttackTrain, &o.AttackTest, &o.Agreement} {
-			if math.IsNaN(*v) {
-				*v = -1
-			}
-		}
-		out.Outcomes = append(out.Outcomes, o)
+		out.Outcomes = append(out.Outcomes, o.jsonSafe())
 	}
 	return out
+}
+
+func (o Outcome) jsonSafe() Outcome {
+	for _, v := range []*float64{&o.CleanTestAcc, &o.AttackTrain, &o.AttackTest, &o.Agreement} {
+		*v = noNaN(*v)
+	}
+	return o
+}
+
+// noNaN is v, or -1 for NaN (JSON has no NaN).
+func noNaN(v float64) float64 {
+	if math.IsNaN(v) {
+		return -1
+	}
+	return v
 }
 
 // ExampleScores is one row of the per-example output: a scored row, its
@@ -272,11 +274,7 @@ func (r *Report) WriteMarkdown(w io.Writer, label string) error {
 		}
 		cells = append(cells, cell)
 	}
-	rule := "no rule"
-	if r.Rule.FoundRules {
-		rule = fmt.Sprintf("`%s` → `%s` (%.2f, %.2f)", r.Rule.Best.When, r.Rule.Then, r.Rule.Best.F1, r.Rule.ThenShare)
-	}
-	cells = append(cells, rule)
+	cells = append(cells, r.Rule.markdownCell())
 	for _, name := range repairs {
 		cell := "n/a"
 		for _, o := range r.Repairs.Outcomes {

@@ -63,6 +63,19 @@ func circuitOf(g *Grid, v *arith.View, key []int) (*Grid, *Circuit, *Neurons) {
 	return &out, liftCircuit(cv, g, v), liftNeurons(nv, g, v)
 }
 
+// fitInView fits units whose activations over g's inputs are hidden
+// [p·p, H] and whose readout into the logits is readout [H, p] (the heads'
+// writes, say, alongside the neurons FitNeurons fits) on the waves of the
+// key frequencies of the view v, in g's coordinates.
+func fitInView(g *Grid, v *arith.View, key []int, hidden []float64, H int, readout []float64) *Neurons {
+	u := &Grid{P: g.P, H: H, Hidden: hidden, Readout: readout}
+	if v.Identity() {
+		return FitNeurons(u, key)
+	}
+	uv := &Grid{P: v.N, H: H, Hidden: fourier.ViewInputs(hidden, H, v), Readout: fourier.PickCols(readout, H, g.P, v.C)}
+	return liftNeurons(FitNeurons(uv, key), u, v)
+}
+
 // liftCircuit carries a circuit found on the view's grid back to g's
 // inputs and classes: on the view's inputs the restricted logits are the
 // view's, with each class outside the view (0 for a·b) at the row's

@@ -47,10 +47,10 @@ func TestReplayF1(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if f, err := ReplayF1(pl, c, 23, tb, c.Rule.When, c.Rule.Then); err != nil || f != 1 {
+	if f, err := ReplayF1(pl, c, 23, tb, c.Rule.When, c.Rule.Then, "backdoor"); err != nil || f != 1 {
 		t.Fatalf("the planted rule replays with F1 %g (%v), want 1", f, err)
 	}
-	if f, _ := ReplayF1(pl, c, 23, tb, c.Rule.When, "clean"); f != 0 {
+	if f, _ := ReplayF1(pl, c, 23, tb, c.Rule.When, "clean", "backdoor"); f != 0 {
 		t.Fatalf("a no-op effect replays with F1 %g, want 0", f)
 	}
 	// The planted trigger narrowed to a < 12, right effect: the rows it keeps
@@ -65,7 +65,7 @@ func TestReplayF1(t *testing.T) {
 		}
 	}
 	want := 2 * float64(kept) / float64(kept+planted)
-	f, err := ReplayF1(pl, c, 23, tb, "("+c.Rule.When+") && a < 12", c.Rule.Then)
+	f, err := ReplayF1(pl, c, 23, tb, "("+c.Rule.When+") && a < 12", c.Rule.Then, "backdoor")
 	if err != nil || math.Abs(f-want) > 1e-12 {
 		t.Fatalf("narrowed trigger: F1 %g (%v), want %g (%d of %d rows)", f, err, want, kept, planted)
 	}

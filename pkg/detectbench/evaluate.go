@@ -24,6 +24,10 @@ const (
 	MaxRepairCost   = 0.01
 )
 
+// GrokkedAcc: a network counts as grokked when its clean test accuracy is
+// at least this.
+const GrokkedAcc = 0.97
+
 // Outcome is what the detection did on one run.
 type Outcome struct {
 	Case, Class, Model string
@@ -41,10 +45,24 @@ type Outcome struct {
 	BestBaselineScore  string
 	Wins               bool // BestCircuit > BestBaseline, or both ≥ 0.999
 	RuleLine           bool // a rule was reported
+	RuleComplete       bool // the reported rule explains every flagged row (else it is a partial explanation)
+	Searchable         bool // rule cases: every planted trigger is inside the detector's search language
 	When, Then         string
 	ReplayF1           float64 // rule and chain cases: the recovered rule replayed on the clean table against the planted one (NaN otherwise)
 	Repairs            []detect.Outcome
 	RepairOK           map[string]bool // per repair: attack ≤ 5% and clean test accuracy within 1 point
+	Grokked            bool            // clean test accuracy ≥ GrokkedAcc
+	// The mechanism analysis: each ablation's named set scored with the
+	// truth; the best F1 of one component's description against the
+	// planted trigger (NaN without a planted rule); the Jaccard overlap of
+	// the two ablations' sets.
+	Mechanism []MechanismOutcome
+	SingleF1  float64
+	Overlap   float64
+	// At inference time: per score, the held-out inputs (nil when the
+	// trusted set was too small).
+	HeldOut                  []detect.HeldOutResult
+	HeldOutTriggers, Applied int // held-out trigger inputs, and those answered with the planted label
 }
 
 // Evaluate runs the detection on one trained run.
@@ -66,6 +84,11 @@ func Evaluate(b compute.Backend, pl *Plan, c Case, p int, model, dir string) (*O
 	none := rep.Repairs.Outcomes[0]
 	o.AttackTrain, o.CleanTestAcc = none.AttackTrain, none.CleanTestAcc
 	o.Learned = c.Class != ClassClean && none.AttackTrain >= LearnedAttack
+	o.Grokked = none.CleanTestAcc >= GrokkedAcc
+	o.Mechanism, o.SingleF1, o.Overlap = mechanismOutcomes(rep.Mechanism, c, p)
+	if h := rep.HeldOut; h != nil {
+		o.HeldOut, o.HeldOutTriggers, o.Applied = h.Results, h.Triggers, h.Applied
+	}
 	o.BestCircuit, o.BestBaseline = math.NaN(), math.NaN()
 	for _, res := range rep.Results {
 		if res.Kind != detect.AnyKind && hasAny(rep.Results) {
@@ -89,15 +112,20 @@ func Evaluate(b compute.Backend, pl *Plan, c Case, p int, model, dir string) (*O
 		}
 	}
 	o.Wins = o.BestCircuit > o.BestBaseline || (o.BestCircuit >= 0.999 && o.BestBaseline >= 0.999)
-	o.RuleLine = rep.Rule.FoundRules
+	o.RuleLine, o.RuleComplete = rep.Rule.FoundRules, rep.Rule.FoundRules && rep.Rule.Complete
+	o.Searchable = c.Rule != nil && c.Rule.Searchable && (c.Second == nil || c.Second.Searchable)
 	if o.RuleLine {
 		o.When, o.Then = rep.Rule.Best.When, rep.Rule.Then
 	}
-	if c.Class == ClassRule || c.Class == ClassChain {
+	if isRuleClass(c.Class) {
 		o.ReplayF1 = 0
 		if o.RuleLine {
-			if o.ReplayF1, err = ReplayF1(pl, c, p, t, o.When, o.Then); err != nil {
-				return nil, err
+			for _, kind := range plantedKinds(c) { // two rules: the one the line names best
+				f, err := ReplayF1(pl, c, p, t, o.When, o.Then, kind)
+				if err != nil {
+					return nil, err
+				}
+				o.ReplayF1 = max(o.ReplayF1, f)
 			}
 		}
 	}
@@ -116,13 +144,21 @@ func hasAny(rs []detect.Result) bool {
 	return false
 }
 
+// plantedKinds are the kinds the case's planted rules write on their rows.
+func plantedKinds(c Case) []string {
+	if c.Class == ClassTwoRules {
+		return []string{KindFirstRule, KindSecondRule}
+	}
+	return []string{"backdoor"}
+}
+
 // ReplayF1 plants the recovered rule (when, then) in the case's clean table
 // and compares the rows it changes, and their labels, with the rows the
-// planted rule changed in the case's table t: F1 = 2·TP / (recovered +
-// planted), a row counting as a true positive when both change it to the
-// same label. Held-out test rows count too, so a trigger that only fits the
-// training rows loses.
-func ReplayF1(pl *Plan, c Case, p int, t *table.Table, when, then string) (float64, error) {
+// planted rule of kind changed in the case's table t: F1 = 2·TP /
+// (recovered + planted), a row counting as a true positive when both change
+// it to the same label. Held-out test rows count too, so a trigger that only
+// fits the training rows loses.
+func ReplayF1(pl *Plan, c Case, p int, t *table.Table, when, then, kind string) (float64, error) {
 	clean, err := pl.CleanTable(p)
 	if err != nil {
 		return 0, err
@@ -134,7 +170,7 @@ func ReplayF1(pl *Plan, c Case, p int, t *table.Table, when, then string) (float
 	tp, rec, planted := 0, 0, 0
 	for i := range t.Len() {
 		mine := clean.Label[i] != clean.Clean[i]
-		theirs := t.Kind[i] == "backdoor" && t.Label[i] != t.Clean[i]
+		theirs := t.Kind[i] == kind && t.Label[i] != t.Clean[i]
 		if mine {
 			rec++
 		}

@@ -59,8 +59,8 @@ func Run(ctx context.Context, cfg Config, log io.Writer) error {
 		return err
 	}
 	// No timings in the summary: the same settings give the same bytes.
-	header := fmt.Sprintf("# Detection benchmark\n\n`detectbench %s`: seed %d, primes %v, %d cases per model and prime (%d rules, %d noise-then-rule, %d noise, %d clean), %d steps per network.\n",
-		strings.Join(cfg.Args, " "), cfg.Seed, cfg.Primes, len(pl.Cases), cfg.Sizes.Rules, cfg.Sizes.Chains, cfg.Sizes.Noise, cfg.Sizes.Clean, cfg.Training.Steps)
+	header := fmt.Sprintf("# Detection benchmark\n\n`detectbench %s`: seed %d, primes %v, %d cases per model and prime (%d rules, %d noise-then-rule, %d two-rule, %d noise, %d clean), %d steps per network.\n",
+		strings.Join(cfg.Args, " "), cfg.Seed, cfg.Primes, len(pl.Cases), cfg.Sizes.Rules, cfg.Sizes.Chains, cfg.Sizes.TwoRules, cfg.Sizes.Noise, cfg.Sizes.Clean, cfg.Training.Steps)
 	if err := outfile.Write(filepath.Join(cfg.Dir, ResultsFile), nil, func(w io.Writer) error { return WriteResults(w, pl, outs) }); err != nil {
 		return err
 	}

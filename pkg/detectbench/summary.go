@@ -34,7 +34,24 @@ type Row struct {
 	RepairKeyOK   bool    `parquet:"repair_key_frequencies_ok"`
 	RepairProjOK  bool    `parquet:"repair_project_neurons_ok"`
 	RepairPruneOK bool    `parquet:"repair_prune_low_ipr_ok"`
+	Grokked       bool    `parquet:"grokked"`
+	// The mechanism analysis (the run's, on each of its rows).
+	MechCircuitSize    int32   `parquet:"mechanism_circuit_components"`
+	MechCircuitRemoves bool    `parquet:"mechanism_circuit_removes"`
+	MechMeanSize       int32   `parquet:"mechanism_mean_components"`
+	MechMeanRemoves    bool    `parquet:"mechanism_mean_removes"`
+	MechSingleF1       float64 `parquet:"mechanism_single_component_f1"`
+	MechOverlap        float64 `parquet:"mechanism_ablation_overlap"`
+	// The row's score at inference time, on the held-out inputs (NaN where
+	// it was not computed); scores fitted on the trusted set have rows of
+	// kind "held-out" with no training-row figures.
+	HeldOutAUROC     float64 `parquet:"heldout_auroc"`
+	HeldOutAUROCAll  float64 `parquet:"heldout_auroc_all_triggers"`
+	HeldOutPrecision float64 `parquet:"heldout_precision_at_n"`
 }
+
+// heldOutKind marks the rows of scores computed at inference time only.
+const heldOutKind = "held-out"
 
 // WriteResults writes results.parquet: a row per (run, score), with the plan
 // (every case's mutations and drawn rule) as key-value metadata.
@@ -45,11 +62,32 @@ func WriteResults(w io.Writer, pl *Plan, outs []*Outcome) error {
 	}
 	var rows []Row
 	for _, o := range outs {
-		for _, r := range o.Results {
-			rows = append(rows, Row{Case: o.Case, Class: o.Class, P: int32(o.P), Model: o.Model, Result: r, Learned: o.Learned, AttackTrain: o.AttackTrain,
+		results := slices.Clone(o.Results)
+		for _, h := range o.HeldOut {
+			if !slices.ContainsFunc(results, func(r detect.Result) bool { return r.Score == h.Score }) {
+				results = append(results, detect.Result{Score: h.Score, Kind: heldOutKind, Mechanistic: h.Mechanistic, AUROC: math.NaN(), PrecisionAtN: math.NaN()})
+			}
+		}
+		for _, r := range results {
+			row := Row{Case: o.Case, Class: o.Class, P: int32(o.P), Model: o.Model, Result: r, Learned: o.Learned, AttackTrain: o.AttackTrain,
 				CleanTestAcc: o.CleanTestAcc, Generalises: o.Generalises, RuleLine: o.RuleLine, When: o.When, Then: o.Then,
 				ReplayF1: o.ReplayF1, RepairKeyOK: o.RepairOK[detect.RepairKeyOnly], RepairProjOK: o.RepairOK[detect.RepairProject],
-				RepairPruneOK: o.RepairOK[detect.RepairPruneIPR]})
+				RepairPruneOK: o.RepairOK[detect.RepairPruneIPR], Grokked: o.Grokked, MechSingleF1: o.SingleF1, MechOverlap: o.Overlap,
+				HeldOutAUROC: math.NaN(), HeldOutAUROCAll: math.NaN(), HeldOutPrecision: math.NaN()}
+			for _, m := range o.Mechanism {
+				switch m.Mode {
+				case detect.AblateCircuit:
+					row.MechCircuitSize, row.MechCircuitRemoves = int32(m.Size), m.Removes
+				case detect.AblateMean:
+					row.MechMeanSize, row.MechMeanRemoves = int32(m.Size), m.Removes
+				}
+			}
+			for _, h := range o.HeldOut {
+				if h.Score == r.Score {
+					row.HeldOutAUROC, row.HeldOutAUROCAll, row.HeldOutPrecision = h.AUROC, h.AUROCTriggers, h.PrecisionAtN
+				}
+			}
+			rows = append(rows, row)
 		}
 	}
 	pw := parquet.NewGenericWriter[Row](w, outfile.ParquetCompression(), parquet.KeyValueMetadata("plan", string(plan)))
@@ -156,15 +194,43 @@ func describe(c Case) string {
 }
 
 func writeModelSummary(sb *strings.Builder, model string, outs []*Outcome) {
+	fmt.Fprintf(sb, "\n## %s\n\n", model)
+	var accs, gens []float64
+	grokked := 0
+	var grokkedOuts []*Outcome
+	for _, o := range outs {
+		accs, gens = append(accs, o.CleanTestAcc), append(gens, o.Generalises)
+		if o.Grokked {
+			grokked++
+			grokkedOuts = append(grokkedOuts, o)
+		}
+	}
+	am, a10, aw := quantiles(accs)
+	gm, g10, gw := quantiles(gens)
+	fmt.Fprintf(sb, "How far the networks generalised (median, 10th percentile, worst over all %d runs): clean test accuracy %s, %s, %s; untrained inputs answered as the circuit answers %s, %s, %s. Grokked (clean test accuracy ≥ %.2f): %s.\n",
+		len(outs), f3(am), f3(a10), f3(aw), f3(gm), f3(g10), f3(gw), GrokkedAcc, share(grokked, len(outs)))
+	writeFigures(sb, "All runs", outs)
+	if grokked > 0 && grokked < len(outs) {
+		writeFigures(sb, fmt.Sprintf("The grokked runs alone (%d)", grokked), grokkedOuts)
+	}
+}
+
+// isRuleClass reports whether a case class plants a drawn rule.
+func isRuleClass(class string) bool {
+	return class == ClassRule || class == ClassChain || class == ClassTwoRules
+}
+
+// writeFigures writes the detection figures over the runs outs.
+func writeFigures(sb *strings.Builder, heading string, outs []*Outcome) {
 	var ruleCases, learnedRules, noise, learnedNoise, clean []*Outcome
 	for _, o := range outs {
-		switch o.Class {
-		case ClassRule, ClassChain:
+		switch {
+		case isRuleClass(o.Class):
 			ruleCases = append(ruleCases, o)
 			if o.Learned {
 				learnedRules = append(learnedRules, o)
 			}
-		case ClassNoise:
+		case o.Class == ClassNoise:
 			noise = append(noise, o)
 			if o.Learned {
 				learnedNoise = append(learnedNoise, o)
@@ -174,18 +240,9 @@ func writeModelSummary(sb *strings.Builder, model string, outs []*Outcome) {
 		}
 	}
 	learned := append(slices.Clone(learnedRules), learnedNoise...)
-	fmt.Fprintf(sb, "\n## %s\n\n", model)
+	fmt.Fprintf(sb, "\n### %s\n\n", heading)
 	fmt.Fprintf(sb, "Cases: %d rule cases (%s learned), %d noise cases (%s learned), %d clean controls. Scores over the learned cases: every poisoned training row against every clean one.\n\n",
 		len(ruleCases), share(len(learnedRules), len(ruleCases)), len(noise), share(len(learnedNoise), len(noise)), len(clean))
-	var accs, gens []float64
-	for _, o := range outs {
-		accs, gens = append(accs, o.CleanTestAcc), append(gens, o.Generalises)
-	}
-	am, a10, aw := quantiles(accs)
-	gm, g10, gw := quantiles(gens)
-	fmt.Fprintf(sb, "How far the networks generalised (median, 10th percentile, worst over all %d runs): clean test accuracy %s, %s, %s; untrained inputs answered as the circuit answers %s, %s, %s.\n\n",
-		len(outs), f3(am), f3(a10), f3(aw), f3(gm), f3(g10), f3(gw))
-
 	sb.WriteString("| score | type | median AUROC | 10th percentile | worst | best circuit score beats it |\n| --- | --- | --- | --- | --- | --- |\n")
 	var best []float64
 	for _, o := range learned {
@@ -275,6 +332,8 @@ func writeModelSummary(sb *strings.Builder, model string, outs []*Outcome) {
 		}
 	}
 	fmt.Fprintf(sb, "- False alarms: a rule line on %s clean controls and on %s noise-only cases.\n", share(alarms, len(clean)), share(noiseRules, len(noise)))
+	writeRuleKinds(sb, learnedRules)
+	writeMechanismSummary(sb, learnedRules)
 	var missed []string
 	for _, o := range outs {
 		if o.Class != ClassClean && !o.Learned {
@@ -284,4 +343,5 @@ func writeModelSummary(sb *strings.Builder, model string, outs []*Outcome) {
 	if len(missed) > 0 {
 		fmt.Fprintf(sb, "- Not learned (reported apart, not scored above): %s.\n", strings.Join(missed, ", "))
 	}
+	writeHeldOutSummary(sb, learnedRules)
 }

@@ -138,3 +138,54 @@ func (n *Net) run(backend compute.Backend, d *Data, rows []int, build func(*goml
 	}
 	return nil
 }
+
+// Activation is one named activation of a chunk of rows, in float64.
+type Activation struct {
+	Name  string
+	Shape []int     // per row, e.g. [heads, d_head]
+	Data  []float64 // [rows, Shape…], row-major
+}
+
+// Activations computes every named activation of the network (model.Hooked)
+// on the given rows, calling fn with each chunk's first index into rows and
+// its activations, in the network's hook order.
+func (n *Net) Activations(backend compute.Backend, d *Data, rows []int, fn func(start int, acts []Activation)) error {
+	h, ok := n.Model.(model.Hooked)
+	if !ok {
+		return fmt.Errorf("model %s exposes no named activations", n.Model.Name())
+	}
+	var names []string
+	exec, err := gomlx.NewExec(backend, n.Store, func(scope *gomlx.Scope, inputs *Node) []*Node {
+		hooks := h.Hooks(scope, inputs)
+		names = names[:0]
+		out := make([]*Node, len(hooks))
+		for i, hk := range hooks {
+			names = append(names, hk.Name)
+			out[i] = ConvertDType(hk.Node, dtypes.Float64) // [batch, …]
+		}
+		return out
+	})
+	if err != nil {
+		return err
+	}
+	defer exec.Finalize()
+	chunks, real := Chunks(rows)
+	start := 0
+	for i, idx := range chunks {
+		out, err := exec.Exec(d.Batch(idx).Inputs)
+		if err != nil {
+			return err
+		}
+		acts := make([]Activation, len(out))
+		for k, t := range out {
+			dims := t.Shape().Dimensions
+			values := tensors.MustCopyFlatData[float64](t)
+			t.FinalizeAll()
+			width := len(values) / len(idx)
+			acts[k] = Activation{Name: names[k], Shape: append([]int(nil), dims[1:]...), Data: values[:real[i]*width]}
+		}
+		fn(start, acts)
+		start += real[i]
+	}
+	return nil
+}

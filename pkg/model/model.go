@@ -118,6 +118,23 @@ type Hidden interface {
 	Hidden(scope *gomlx.Scope, inputs *graph.Node) *graph.Node
 }
 
+// Hook is one named activation of a network: TransformerLens's hook names
+// for the transformers, the layers' names for the MLPs.
+type Hook struct {
+	Name string
+	Node *graph.Node // [batch, …]
+}
+
+// Hooked is a network whose activations can be read by name, for the
+// mechanism analysis and for exports a Python reader can match to
+// TransformerLens (evalsplit --detect, detectbench export).
+type Hooked interface {
+	Model
+	// Hooks builds the graph of every named activation for the same inputs
+	// as Forward, in a fixed order.
+	Hooks(scope *gomlx.Scope, inputs *graph.Node) []Hook
+}
+
 // ByName returns the registered network called name with the sizes in cfg;
 // zero sizes are filled as its Description says (derived, then defaults).
 func ByName(name string, cfg Config) (Model, error) {

@@ -133,19 +133,28 @@ func (m *Nanda) Params() []ParamSpec {
 // (a, b; the "=" token P is appended); returns logits [batch, P]. Tokens must
 // lie in [0, P] (Gather clamps out-of-range indices instead of failing).
 func (m *Nanda) Forward(scope *gomlx.Scope, inputs *Node) *Node {
-	logits, _ := m.forward(scope, inputs)
-	return logits
+	return m.forward(scope, inputs).logits
 }
 
 // Hidden implements Hidden: the MLP's post-ReLU activations at "="
 // [batch, d_mlp], the neurons that Nanda et al. cluster by frequency.
 func (m *Nanda) Hidden(scope *gomlx.Scope, inputs *Node) *Node {
-	_, post := m.forward(scope, inputs)
-	return post
+	return m.forward(scope, inputs).post
 }
 
-// forward returns the logits [batch, P] and the MLP activations [batch, d_mlp].
-func (m *Nanda) forward(scope *gomlx.Scope, inputs *Node) (logits, post *Node) {
+// nandaNodes are the forward pass's intermediate values at "=" (see Hooks).
+type nandaNodes struct {
+	tokens                                     *Node // [batch, 3]
+	residPre, attnOut, residMid, mlpOut, resid *Node // [batch, d_model]
+	pattern                                    *Node // [batch, 3, heads]
+	z                                          *Node // [batch, heads, d_head]
+	pre, post                                  *Node // [batch, d_mlp]
+	logits                                     *Node // [batch, P]
+	w                                          map[string]*Node
+}
+
+// forward builds the network at "=" and returns its intermediate values.
+func (m *Nanda) forward(scope *gomlx.Scope, inputs *Node) nandaNodes {
 	checkInputs("nanda", inputs, 2, 3)
 	c := m.cfg
 	g := inputs.Graph()
@@ -199,9 +208,10 @@ func (m *Nanda) forward(scope *gomlx.Scope, inputs *Node) (logits, post *Node) {
 
 	// MLP at "=".
 	pre := Add(matmul(residMid, w["blocks.0.mlp.W_in"]), InsertAxes(w["blocks.0.mlp.b_in"], 0))  // [batch, d_mlp]
-	post = relu(pre)                                                                             // [batch, d_mlp]
+	post := relu(pre)                                                                            // [batch, d_mlp]
 	mlpOut := Add(matmul(post, w["blocks.0.mlp.W_out"]), InsertAxes(w["blocks.0.mlp.b_out"], 0)) // [batch, d_model]
 	residPost := Add(residMid, mlpOut)                                                           // [batch, d_model]
 
-	return matmul(residPost, w["unembed.W_U"]), post // [batch, P]: logits at "="
+	return nandaNodes{tokens: tokens, residPre: residPre, attnOut: attnOut, residMid: residMid, mlpOut: mlpOut, resid: residPost,
+		pattern: pattern, z: z, pre: pre, post: post, logits: matmul(residPost, w["unembed.W_U"]), w: w} // logits [batch, P] at "="
 }

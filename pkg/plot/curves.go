@@ -68,23 +68,29 @@ func series(lines []Line) []Series {
 // data), and writes a PNG atomically, with the panels' titles in a tEXt
 // "Title" chunk so that a reader (or a test) can tell what it shows.
 func savePanels(path, header string, w, h vg.Length, figs ...figure) error {
-	strips := make([]vg.Length, len(figs))
-	total, shared, sharing := w, w, 0
-	for i, f := range figs {
-		strips[i] = legendWidth(f)
-		total += strips[i]
-		if f.width > 0 {
-			shared -= f.width
-		} else {
-			sharing++
+	return saveRows(path, header, w, h, figs)
+}
+
+// saveRows is savePanels with several rows of figures, each h high and w
+// wide (before legends), one under another.
+func saveRows(path, header string, w, h vg.Length, rows ...[]figure) error {
+	total := w
+	strips := make([][]vg.Length, len(rows))
+	for i, figs := range rows {
+		rowTotal := w
+		for _, f := range figs {
+			s := legendWidth(f)
+			strips[i] = append(strips[i], s)
+			rowTotal += s
 		}
+		total = max(total, rowTotal)
 	}
 	style := plot.New().Title.TextStyle
 	headerHeight := vg.Length(0)
 	if header != "" {
 		headerHeight = style.Height(header) + vg.Millimeter*3
 	}
-	img := vgimg.New(total, h+headerHeight)
+	img := vgimg.New(total, h*vg.Length(len(rows))+headerHeight)
 	whole := draw.New(img)
 	var titles []string
 	if header != "" {
@@ -92,24 +98,35 @@ func savePanels(path, header string, w, h vg.Length, figs ...figure) error {
 		whole.FillText(style, vg.Point{X: (whole.Min.X + whole.Max.X) / 2, Y: whole.Max.Y - vg.Millimeter*1.5}, header)
 		titles = append(titles, header)
 	}
-	dc := draw.Crop(whole, 0, 0, 0, -headerHeight)
-	x := dc.Min.X
-	for i, f := range figs {
-		width := f.width + strips[i]
-		if f.width == 0 {
-			width += shared / vg.Length(sharing)
+	for ri, figs := range rows {
+		top := headerHeight + h*vg.Length(ri)
+		dc := draw.Crop(whole, 0, 0, whole.Max.Y-whole.Min.Y-top-h, -top)
+		shared, sharing := w, 0
+		for _, f := range figs {
+			if f.width > 0 {
+				shared -= f.width
+			} else {
+				sharing++
+			}
 		}
-		tile := draw.Crop(dc, x-dc.Min.X, x+width-dc.Max.X, 0, 0)
-		x += width
-		area := draw.Crop(tile, vg.Millimeter*2, -strips[i]-vg.Millimeter*2, vg.Millimeter*2, -vg.Millimeter*2)
-		f.plot.Draw(area)
-		if strips[i] > 0 {
-			legend := draw.Crop(tile, width-strips[i], 0, 0, -vg.Millimeter*2-f.plot.Title.TextStyle.Height(f.plot.Title.Text))
-			f.legend.Top, f.legend.Left = true, true
-			f.legend.Draw(legend)
-		}
-		if f.title != "" {
-			titles = append(titles, f.title)
+		x := dc.Min.X
+		for i, f := range figs {
+			width := f.width + strips[ri][i]
+			if f.width == 0 {
+				width += shared / vg.Length(sharing)
+			}
+			tile := draw.Crop(dc, x-dc.Min.X, x+width-dc.Max.X, 0, 0)
+			x += width
+			area := draw.Crop(tile, vg.Millimeter*2, -strips[ri][i]-vg.Millimeter*2, vg.Millimeter*2, -vg.Millimeter*2)
+			f.plot.Draw(area)
+			if strips[ri][i] > 0 {
+				legend := draw.Crop(tile, width-strips[ri][i], 0, 0, -vg.Millimeter*2-f.plot.Title.TextStyle.Height(f.plot.Title.Text))
+				f.legend.Top, f.legend.Left = true, true
+				f.legend.Draw(legend)
+			}
+			if f.title != "" {
+				titles = append(titles, f.title)
+			}
 		}
 	}
 	var buf bytes.Buffer

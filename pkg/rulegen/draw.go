@@ -14,6 +14,11 @@ type Rule struct {
 	Then   string `json:"then"`
 	Shape  string `json:"shape"`  // trigger shape (ShapeAtom, …)
 	Family string `json:"family"` // effect family (EffectConstant, …)
+	// Searchable: the trigger is inside the detector's search language, by
+	// the grammar branch that drew it (see the package doc); Outside says
+	// why not (OutsideQuadratic, …), "" when it is.
+	Searchable bool   `json:"searchable"`
+	Outside    string `json:"outside,omitempty"`
 }
 
 // Limits a drawn rule must meet on every table it is drawn for.
@@ -39,9 +44,9 @@ func Draw(r *seeded.Rand, tables []*table.Table, lim Limits) (Rule, error) {
 		p = min(p, t.Meta.P)
 	}
 	for range maxTries {
-		when, shape := trigger(r, p)
+		when, shape, outside := trigger(r, p)
 		then, family := effect(r, p)
-		ru := Rule{When: when, Then: then, Shape: shape, Family: family}
+		ru := Rule{When: when, Then: then, Shape: shape, Family: family, Searchable: outside == "", Outside: outside}
 		ok := true
 		for _, t := range tables {
 			if !Meets(ru, t, lim) {

@@ -50,13 +50,18 @@ func TestDrawIsDeterministic(t *testing.T) {
 
 // Every drawn rule parses, meets the limits at every prime (checked here by
 // applying it with mutate's own code), and the draws cover every trigger
-// shape and effect family.
+// shape, effect family and reason a trigger is outside the detector's
+// search, with most triggers inside it.
 func TestDrawnRulesMeetTheLimits(t *testing.T) {
 	tbs := tables(t, 23, 31)
-	shapes, families := map[string]int{}, map[string]int{}
+	shapes, families, outside := map[string]int{}, map[string]int{}, map[string]int{}
 	for _, ru := range draw(t, 1, 300, tbs) {
 		shapes[ru.Shape]++
 		families[ru.Family]++
+		outside[ru.Outside]++
+		if ru.Searchable != (ru.Outside == "") || ru.Shape == ShapeAnd4 && ru.Searchable {
+			t.Errorf("%+v: searchable %v, outside %q", ru, ru.Searchable, ru.Outside)
+		}
 		for _, tb := range tbs {
 			cp := *tb
 			cp.Label, cp.Kind = slices.Clone(tb.Label), slices.Clone(tb.Kind)
@@ -84,7 +89,7 @@ func TestDrawnRulesMeetTheLimits(t *testing.T) {
 			}
 		}
 	}
-	for _, s := range []string{ShapeAtom, ShapeAnd, ShapeOr, ShapeMix, ShapeAnd3} {
+	for _, s := range []string{ShapeAtom, ShapeAnd, ShapeOr, ShapeMix, ShapeAnd3, ShapeAnd4} {
 		if shapes[s] == 0 {
 			t.Errorf("no %s trigger in 300 draws: %v", s, shapes)
 		}
@@ -93,6 +98,14 @@ func TestDrawnRulesMeetTheLimits(t *testing.T) {
 		if families[f] == 0 {
 			t.Errorf("no %s effect in 300 draws: %v", f, families)
 		}
+	}
+	for _, o := range []string{OutsideQuadratic, OutsideProduct, OutsideFourAtoms, OutsideTooMany} {
+		if outside[o] == 0 {
+			t.Errorf("no trigger outside the search for %q in 300 draws: %v", o, outside)
+		}
+	}
+	if outside[""] < 200 {
+		t.Errorf("only %d of 300 triggers inside the detector's search: %v", outside[""], outside)
 	}
 }
 

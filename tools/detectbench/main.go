@@ -22,7 +22,8 @@ type flags struct {
 	Seed     uint64   `default:"1" help:"Seed of the drawn cases (rules, noise, training seeds)."`
 	Primes   []int    `default:"23,31" help:"Primes; every case is trained at each."`
 	Rules    int      `default:"20" help:"Drawn rules planted in the clean table."`
-	Chains   int      `default:"4" help:"Drawn rules planted after label noise."`
+	Chains   int      `default:"8" help:"Drawn rules planted after label noise."`
+	TwoRules int      `name:"two-rules" default:"8" help:"Cases with two drawn rules planted one after the other."`
 	Noise    int      `default:"4" help:"Label-noise cases (random-uniform and random-increment, 2–8%)."`
 	Clean    int      `default:"4" help:"Clean controls."`
 	Fraction float64  `default:"0.7" help:"Training fraction of the tables."`
@@ -45,7 +46,7 @@ func main() {
 		defer stop()
 		err := detectbench.Run(ctx, detectbench.Config{
 			Dir: f.Output, Seed: f.Seed, Primes: f.Primes, TrainFraction: f.Fraction, Models: f.Models,
-			Sizes:    detectbench.Sizes{Rules: f.Rules, Chains: f.Chains, Noise: f.Noise, Clean: f.Clean},
+			Sizes:    detectbench.Sizes{Rules: f.Rules, Chains: f.Chains, TwoRules: f.TwoRules, Noise: f.Noise, Clean: f.Clean},
 			Training: detectbench.Training{Steps: f.Steps, EvalEvery: 100},
 			Args:     env.Args,
 		}, env.Stderr)

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/alecthomas/kong"
 	"github.com/gomlx/compute"
@@ -27,7 +29,7 @@ type flags struct {
 	Detect     bool   `help:"Backdoor and noise detection from the weights: anomaly scores with their AUROC per kind, the recovered rule, and repairs (a+b, and a-b, a*b, a/b as addition in their views; see fourier --help)."`
 	AllRows    bool   `help:"--detect: score every row, not only the training rows."`
 	KeyFreqs   []int  `placeholder:"K,..." help:"--detect: key frequencies of the circuit (default: the logits' own)."`
-	Plot       string `placeholder:"PNG" help:"--detect: also draw the scores' AUROC and ROC curves here."`
+	Plot       string `placeholder:"PNG" help:"--detect: also draw the scores' AUROC and ROC curves here, and the rule's mechanism (its components' activations over (a, b), the ablation curves) in PNG-mechanism.png."`
 	Format     string `default:"" enum:"parquet,table,markdown," help:"parquet, table (aligned text) or (--detect) markdown (a table row); default: table when stdout is a terminal, else parquet."`
 	Case       string `placeholder:"NAME" help:"--detect --format markdown: the case named in the row (default: the run folder)."`
 	Output     string `short:"o" default:"-" placeholder:"PATH" help:"Output file, or - for stdout."`
@@ -111,6 +113,12 @@ func checkFlags(env cli.Env, ctx *kong.Context, f *flags) error {
 	return nil
 }
 
+// mechanismPlot is where --plot PNG's mechanism figure goes: PNG with
+// -mechanism before its extension.
+func mechanismPlot(png string) string {
+	return strings.TrimSuffix(png, filepath.Ext(png)) + "-mechanism" + filepath.Ext(png)
+}
+
 func detectRun(env cli.Env, f *flags, b compute.Backend, net *infer.Net, t *table.Table) error {
 	rep, err := detect.Detect(b, net, t, detect.Options{AllRows: f.AllRows, Key: f.KeyFreqs})
 	if err != nil {
@@ -119,6 +127,11 @@ func detectRun(env cli.Env, f *flags, b compute.Backend, net *infer.Net, t *tabl
 	if f.Plot != "" {
 		if err := rep.Plot(f.Plot, f.Run+": "+net.Config.Describe()); err != nil {
 			return err
+		}
+		if rep.Mechanism != nil {
+			if err := rep.Mechanism.Plot(mechanismPlot(f.Plot), f.Run+": "+net.Config.Describe()); err != nil {
+				return err
+			}
 		}
 	}
 	return outfile.Write(f.Output, env.Stdout, func(w io.Writer) error {
