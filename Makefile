@@ -44,7 +44,7 @@ endif
 # The DuckDB reader test runs when scripts/duckdb-setup.sh has installed it.
 export DUCKDB_NODE_MODULES ?= $(CURDIR)/$(DUCKDB_DIR)/node_modules
 
-.PHONY: help build test test-native vet fmt-check bench bench-peer demo quickstart docs install reproduce-nanda reproduce-gromov reproduce-doshi reproduce-doshi-cells reproduce-power reproduce-pizza reproduce-grokfast reproduce-stablemax detect-backdoor detect-table detect-bench gpu-check sweep duckdb fuzz clean
+.PHONY: help build test test-native vet fmt-check bench bench-peer demo quickstart docs install reproduce-nanda reproduce-gromov reproduce-doshi reproduce-doshi-cells reproduce-power reproduce-pizza reproduce-grokfast reproduce-stablemax detect-backdoor detect-table detect-nanda detect-bench gpu-check sweep duckdb fuzz clean
 
 help: ## List the targets.
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-16s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -198,20 +198,24 @@ detect-table: build ## The README's detection table: NFixed, NIncrement, a = 7 â
 	scripts/detect-backdoor.sh $(DETECT) nfixed nincrement rule-a7 noise5 noise20
 
 # The detection benchmark (tools/detectbench): planted rules drawn at random
-# from a grammar wider than the detector's search, noise, noise-then-rule and
-# clean controls, each trained with both models at two primes. Default: 24
-# rule cases, 4 noise, 4 clean per model and prime at p = 23 and 31 (~40 min
-# on 2 cores); FULL=1: 48 rule cases, 8 noise, 8 clean at p = 31, 37 and 47,
-# 6,000 steps (hours here; for a bigger machine).
+# from a grammar wider than the detector's search, noise, noise-then-rule,
+# two rules and clean controls, each trained with both models. Default: 12
+# rules, 8 noise-then-rule, 8 two-rule, 4 noise, 4 clean at p = 47 with 90%
+# of the pairs for training, so that most transformers grok with the rule in
+# place (at p = 23 and 31, 70%, most did not); FULL=1: 40 rules and 16 of
+# each mixture at p = 47 and 59, 6,000 steps (hours here; a bigger machine).
 ifeq ($(FULL),1)
 BENCH      := $(OUT)/detect-bench-full
-BENCH_ARGS := --primes 31,37,47 --rules 40 --chains 8 --noise 8 --clean 8 --steps 6000
+BENCH_ARGS := --primes 47,59 --rules 40 --chains 16 --two-rules 16 --noise 8 --clean 8 --steps 6000
 else
 BENCH      := $(OUT)/detect-bench
 BENCH_ARGS :=
 endif
 
-detect-bench: build ## Detection benchmark: random planted rules, noise and controls, both models, p = 23 and 31 (~40 min; FULL=1: larger).
+detect-nanda: build ## A rule planted in Nanda et al.'s data (p = 113, 30%), the reproduce-nanda CPU preset trained until it groks, then detected, named, localised and repaired (scripts/detect-nanda.sh).
+	scripts/detect-nanda.sh $(OUT)/detect-nanda
+
+detect-bench: build ## Detection benchmark: random planted rules, mixtures, noise and controls, both models, p = 47 (FULL=1: larger).
 	$(BIN)/detectbench -o $(BENCH) $(BENCH_ARGS)
 	@cat $(BENCH)/summary.md | sed -n '1,/^## Every run/p'
 	@echo "results: $(BENCH)/results.parquet, $(BENCH)/summary.md"

@@ -23,7 +23,7 @@ import (
 func TestDetectBenchShrunken(t *testing.T) {
 	t.Parallel() // trains or builds: overlaps the other slow tests on the second core
 	dir := filepath.Join(t.TempDir(), "bench")
-	args := []string{"-o", dir, "--seed", "3", "--primes", "23", "--rules", "3", "--chains", "1", "--two-rules", "1", "--noise", "1", "--clean", "1", "--steps", "1500"}
+	args := []string{"-o", dir, "--seed", "3", "--primes", "23", "--fraction", "0.7", "--rules", "3", "--chains", "1", "--two-rules", "1", "--noise", "1", "--clean", "1", "--steps", "1500"}
 	bench := func() {
 		out, err := exec.Command(filepath.Join(binDir, "detectbench"), args...).CombinedOutput()
 		if err != nil {

@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"cmp"
 	"math"
 	"slices"
 
@@ -16,9 +17,9 @@ const maxDescribed = 8
 type Role struct {
 	Component
 	// Active is how many inputs of the view its off-circuit activation
-	// marks (the upper of two 1-D clusters of |activation − its fit|; for
-	// a head, of the norm of its write's residual), Atom the trigger atom
-	// that best describes them and AtomF1 its F1 against them.
+	// marks: those of largest |activation − its fit| (for a head, the norm
+	// of its write's residual), as many as the trigger selects. Atom is the
+	// trigger atom that best describes them and AtomF1 its F1 against them.
 	Active int     `json:"active"`
 	Atom   string  `json:"atom"`
 	AtomF1 float64 `json:"atom_f1"`
@@ -53,12 +54,16 @@ func describeComponents(g *Grid, c *Circuit, nr *Neurons, heads *Neurons, t *tab
 	}
 	atoms := gridAtoms(g, c)
 	trigger := triggerSet(g, c, ru)
+	size := len(in.target) // a component's active inputs: as many as the trigger selects (the rule's rows without one)
+	if trigger != nil {
+		size = trigger.count()
+	}
 	byInput := tableRowsOf(g, t)
 	var out []Role
 	for _, x := range named[:min(len(named), maxDescribed)] {
 		r := Role{Component: x, TriggerF1: math.NaN()}
 		r.Values = offCircuitActivation(g, c, nr, heads, x)
-		active := upperCluster(r.Values)
+		active := topInputs(r.Values, size)
 		r.Active = active.count()
 		if r.Active > 0 {
 			for _, a := range atoms {
@@ -158,43 +163,27 @@ func offCircuitActivation(g *Grid, c *Circuit, nr *Neurons, heads *Neurons, x Co
 	return out
 }
 
-// upperCluster splits the values (NaN left out) into two clusters by 1-D
-// 2-means (Lloyd's from the extremes) and returns the upper one; none when
-// every value is the same.
-func upperCluster(v []float64) bitset {
+// topInputs is the n inputs of largest value (NaN left out; ties by row),
+// or none when every value is the same: a component's active inputs are
+// where it departs most from its fit, as many as the trigger selects, so
+// that its F1 against the trigger asks whether its largest departures are
+// the trigger's inputs.
+func topInputs(v []float64, n int) bitset {
+	s := newBitset(len(v))
+	var rows []int
 	lo, hi := math.Inf(1), math.Inf(-1)
-	for _, x := range v {
+	for r, x := range v {
 		if !math.IsNaN(x) {
+			rows = append(rows, r)
 			lo, hi = math.Min(lo, x), math.Max(hi, x)
 		}
 	}
-	s := newBitset(len(v))
 	if !(hi > lo) {
 		return s
 	}
-	cl, ch := lo, hi
-	for range 100 {
-		var sl, sh float64
-		var nl, nh int
-		for _, x := range v {
-			switch {
-			case math.IsNaN(x):
-			case x-cl <= ch-x:
-				sl, nl = sl+x, nl+1
-			default:
-				sh, nh = sh+x, nh+1
-			}
-		}
-		ncl, nch := sl/float64(max(nl, 1)), sh/float64(max(nh, 1))
-		if ncl == cl && nch == ch {
-			break
-		}
-		cl, ch = ncl, nch
-	}
-	for r, x := range v {
-		if !math.IsNaN(x) && x-cl > ch-x {
-			s.set(r)
-		}
+	slices.SortStableFunc(rows, func(x, y int) int { return cmp.Compare(v[y], v[x]) })
+	for _, r := range rows[:min(n, len(rows))] {
+		s.set(r)
 	}
 	return s
 }

@@ -9,9 +9,10 @@ import (
 )
 
 // A named set removes the rule when at most MechanismAttack of the rule's
-// rows are still answered off the circuit and at most MechanismCost of the
-// inputs the network answered as its circuit are answered otherwise: the
-// label-free reading of "attack ≤ 5%, clean accuracy within 1 point".
+// rows are still given the rule's answer (the network's own answer there)
+// and at most MechanismCost of the inputs the network answered as its
+// circuit are answered otherwise: the label-free reading of "attack ≤ 5%,
+// clean accuracy within 1 point".
 const (
 	MechanismAttack = 0.05
 	MechanismCost   = 0.01
@@ -42,8 +43,8 @@ type Ablation struct {
 	// Removes: the set meets MechanismAttack and MechanismCost. When no set
 	// of the ranked components does, Set is the prefix that comes closest.
 	Removes bool `json:"removes"`
-	// Label-free: the share of the rule's rows still answered off the
-	// circuit, and of the inputs answered as the circuit still so answered.
+	// Label-free: the share of the rule's rows still given the rule's
+	// answer, and of the inputs answered as the circuit still so answered.
 	Attack float64 `json:"attack"`
 	Kept   float64 `json:"kept"`
 	// With the table's truth (for the report, as the repairs): before and
@@ -201,8 +202,8 @@ func nameSet(ab *ablator, c *Circuit, t *table.Table, in mechanismInputs, ranked
 	judge := func(s ablated) (attack, kept float64) {
 		off, same := 0, 0
 		for _, r := range in.target {
-			if argmax(s.z[r*p:(r+1)*p]) != c.Pred[r] {
-				off++
+			if argmax(s.z[r*p:(r+1)*p]) == in.answer[r] {
+				off++ // still the rule's answer
 			}
 		}
 		for _, r := range in.clean {

@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"testing"
@@ -103,5 +104,63 @@ func TestReadoutMatchesSilencingAUnit(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// The heads' writes and the MLP recomputed in Go (HeadGrid) are checked
+// against the model itself: with nothing replaced they give the network's
+// logits, and replacing head h's write by zero gives the logits of the
+// network whose W_O[h] is zero, the path a head ablation takes.
+func TestHeadAblationMatchesTheModel(t *testing.T) {
+	b, _, err := backend.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const p = 11
+	spec := runs.ModelSpec{Name: "nanda", P: p, DModel: 16, NHeads: 3, DHead: 8, DMLP: 24, Equals: true}
+	n := randomNet(t, spec)
+	g, err := NewGrid(b, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hg := g.Heads
+	if hg == nil || hg.N != 3 || hg.D != 16 {
+		t.Fatalf("head grid %v", hg)
+	}
+	logits := func(replace func(int) []float64) []float64 {
+		z, resid, hidden := make([]float64, p*p*p), make([]float64, hg.D), make([]float64, g.H)
+		for r := range p * p {
+			hg.Resid(r, replace, resid)
+			hg.Logits(resid, hidden, z[r*p:(r+1)*p])
+		}
+		return z
+	}
+	close := func(what string, got, want []float64) {
+		t.Helper()
+		worst, scale := 0.0, 0.0
+		for i := range want {
+			worst, scale = max(worst, math.Abs(got[i]-want[i])), max(scale, math.Abs(want[i]))
+		}
+		if worst > 1e-5*max(scale, 1) { // the model computes in float32
+			t.Errorf("%s: logits off by %.3g (up to %.3g)", what, worst, scale)
+		}
+	}
+	close("nothing replaced", logits(nil), g.Logits)
+	zero := make([]float64, hg.D)
+	for h := range hg.N {
+		w := n.Params["blocks.0.attn.W_O"] // [heads, d_head, d_model]
+		w.Data = slices.Clone(w.Data)
+		block := spec.DHead * spec.DModel
+		clear(w.Data[h*block : (h+1)*block])
+		g2, err := NewGrid(b, withParams(t, n, map[string]model.Array{"blocks.0.attn.W_O": w}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		close(fmt.Sprintf("head %d zeroed", h), logits(func(x int) []float64 {
+			if x == h {
+				return zero
+			}
+			return nil
+		}), g2.Logits)
 	}
 }

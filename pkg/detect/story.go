@@ -12,13 +12,11 @@ func story(m *Mechanism) []string {
 	var lines []string
 	var trig, eff []string
 	for _, r := range m.Components {
-		if r.Trigger || r.Effect {
-			if r.Trigger {
-				trig = append(trig, fmt.Sprintf("%s (`%s`, F1 %.2f)", r.Component, r.Atom, r.AtomF1))
-			}
-			if r.Effect {
-				eff = append(eff, fmt.Sprintf("%s (`%s` on %.0f%% of the rule's rows)", r.Component, r.Writes, 100*r.WritesShare))
-			}
+		if r.Trigger {
+			trig = append(trig, fmt.Sprintf("%s (`%s`, F1 %.2f)", r.Component, r.Atom, r.AtomF1))
+		}
+		if r.Effect {
+			eff = append(eff, fmt.Sprintf("%s (`%s` on %.0f%% of the rule's rows)", r.Component, r.Writes, 100*r.WritesShare))
 		}
 	}
 	if len(trig) > 0 {
@@ -28,16 +26,20 @@ func story(m *Mechanism) []string {
 		lines = append(lines, "effect written by "+strings.Join(eff, ", "))
 	}
 	for _, a := range m.Ablations {
-		what := fmt.Sprintf("%s ablation of %d (%s)", a.Mode, len(a.Set), strings.Join(names(a.Set), ", "))
-		if len(a.Set) == 0 {
-			what = a.Mode + " ablation: no component adds to the rule's answers"
+		switch {
+		case len(a.Ranked) == 0:
+			lines = append(lines, a.Mode+" ablation: no component's ablation takes from the rule's answers")
+			continue
+		case len(a.Set) == 0:
+			lines = append(lines, fmt.Sprintf("%s ablation: each of the %d ranked components would change more than %.0f%% of the clean behaviour; the rule stays", a.Mode, len(a.Ranked), 100*MechanismCost))
+			continue
 		}
 		verb := "removes"
 		if !a.Removes {
-			verb = fmt.Sprintf("comes closest of the first %d ranked, but does not remove", len(a.Ranked))
+			verb = fmt.Sprintf("comes closest of the %d ranked, but does not remove", len(a.Ranked))
 		}
-		lines = append(lines, fmt.Sprintf("%s %s the rule: %.0f%% of its %d rows still off the circuit; planted training rows answered as planted %s → %s, clean test accuracy %s → %s",
-			what, verb, 100*a.Attack, m.Rows, pct(a.Before.AttackTrain), pct(a.After.AttackTrain), pct(a.Before.CleanTestAcc), pct(a.After.CleanTestAcc)))
+		lines = append(lines, fmt.Sprintf("%s ablation of %d (%s) %s the rule: %.0f%% of its %d rows keep its answer; planted training rows answered as planted %s → %s, clean test accuracy %s → %s",
+			a.Mode, len(a.Set), joinFirst(names(a.Set), 12), verb, 100*a.Attack, m.Rows, pct(a.Before.AttackTrain), pct(a.After.AttackTrain), pct(a.Before.CleanTestAcc), pct(a.After.CleanTestAcc)))
 	}
 	return lines
 }

@@ -20,13 +20,13 @@ import (
 type flags struct {
 	Output   string   `short:"o" required:"" placeholder:"DIR" help:"Benchmark folder (created; a second call continues it)."`
 	Seed     uint64   `default:"1" help:"Seed of the drawn cases (rules, noise, training seeds)."`
-	Primes   []int    `default:"23,31" help:"Primes; every case is trained at each."`
-	Rules    int      `default:"20" help:"Drawn rules planted in the clean table."`
+	Primes   []int    `default:"47" help:"Primes; every case is trained at each (at p = 23 and 31 most transformers with a rule in place do not grok within the steps)."`
+	Rules    int      `default:"12" help:"Drawn rules planted in the clean table."`
 	Chains   int      `default:"8" help:"Drawn rules planted after label noise."`
 	TwoRules int      `name:"two-rules" default:"8" help:"Cases with two drawn rules planted one after the other."`
 	Noise    int      `default:"4" help:"Label-noise cases (random-uniform and random-increment, 2–8%)."`
 	Clean    int      `default:"4" help:"Clean controls."`
-	Fraction float64  `default:"0.7" help:"Training fraction of the tables."`
+	Fraction float64  `default:"0.9" help:"Training fraction of the tables (the rest is held out: the inputs scored at inference time)."`
 	Steps    int      `default:"4000" help:"Training steps of every network."`
 	Models   []string `default:"nanda,gromov" enum:"nanda,gromov" help:"Models to train."`
 	cli.Kernels
