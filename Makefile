@@ -5,6 +5,14 @@ SHELL := bash
 .DEFAULT_GOAL := help
 MAKEFLAGS += --warn-undefined-variables --no-builtin-rules
 
+# Go: where `go` is not on PATH, the standard install's /usr/local/go/bin
+# (GO_BIN) is put at its end, so that `make quickstart` and `make test` work
+# on a fresh machine without setting PATH first (tools/docs_test.go checks it).
+GO_BIN ?= /usr/local/go/bin
+ifeq ($(shell command -v go 2>/dev/null),)
+export PATH := $(PATH):$(GO_BIN)
+endif
+
 # AVX2 kernels in GoMLX's pure-Go backend (GOEXPERIMENT=simd; about 6× faster matmuls here): every
 # build and test uses them.
 export GOEXPERIMENT := simd
@@ -56,7 +64,7 @@ vet: ## go vet every package.
 	go vet ./...
 
 fmt-check: ## Fail if a file is not gofmt-formatted.
-	@files=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	@files=$$( (git ls-files -co --exclude-standard '*.go' 2>/dev/null || find . -name '*.go') | while read -r f; do [ -f "$$f" ] && echo "$$f"; done | xargs -r gofmt -l); \
 	if [ -n "$$files" ]; then echo "not gofmt-formatted:"; echo "$$files"; exit 1; fi
 
 # The suite's deadline: it takes about 6 min on 2 cores of an AVX2-only
@@ -94,8 +102,12 @@ bench-peer: ## fit's Nanda and Gromov steps against their PyTorch peers (scripts
 	go test -c -o $(OUT)/train.test ./pkg/train/
 	scripts/bench-peer.sh $(OUT)/train.test
 
-docs: build ## Rerun the README's recipes and rewrite its marked blocks (tools/readme_test.go checks them in make test).
-	go test ./tools -run 'TestReadmeBlocks' -count=1 -update
+# make docs DOCS_ONLY=a,b rewrites only those marked blocks (their names in
+# tools/docs_blocks_test.go), without the costly sweep.
+DOCS_ONLY ?=
+
+docs: build ## Rerun every recipe the README and docs/ show, rewrite their marked blocks and figures (checked by make test; ~7 min on 2 cores; DOCS_ONLY=name,… for some blocks).
+	go test ./tools -run '^TestReadmeBlocks$$' -count=1 -timeout 40m -update $(if $(DOCS_ONLY),-docs-only $(DOCS_ONLY),)
 
 reproduce-nanda: build ## Nanda et al.: grokking curve, key frequencies, progress measures at their p = 113, 30% (CPU preset: a smaller model, ~2.5 min; FULL=1: their model, ~12 min).
 	@mkdir -p $(NANDA)
@@ -171,6 +183,22 @@ endif
 reproduce-stablemax: build ## Prieto et al.: softmax collapse without weight decay; StableMax and ⊥AdamW (~7 min; FULL=1: 80,000 steps).
 	$(STABLEMAX_ENV) scripts/reproduce-stablemax.sh $(STABLEMAX)$(if $(filter 1,$(FULL)),-full,)
 
+# Optimisers compared fairly (scripts/reproduce-optimizers.sh): AdamW,
+# AdamW + Grokfast-EMA, ⊥AdamW, Muon and EGD on (a+b) and (a/b) mod 97, 50%
+# train, the quickstart's transformer; each optimiser's learning rate from a
+# grid of 4 on 2 separate seeds, then 8 seeds packed at it; Essential AI's
+# grokking step, median and IQR, never-grok counts. A packed step of 8
+# takes ~1 s of CPU (~0.5 s on 2 idle cores); runs stop 100 steps after 99%
+# test accuracy, at most 3,000 steps: ~1.5–6 h here, resumable. FULL=1:
+# Nanda et al.'s full-size transformer, 16 seeds, up to 10,000 steps (a
+# bigger machine).
+OPTIM      := $(OUT)/optimizers$(if $(filter 1,$(FULL)),-full,)
+OPTIM_ENV  := $(if $(filter 1,$(FULL)),SEEDS="1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16" STEPS=10000 MODEL="--d-model 128 --n-heads 4 --d-head 32 --d-mlp 512",)
+.PHONY: reproduce-optimizers
+
+reproduce-optimizers: build ## AdamW, Grokfast-EMA, ⊥AdamW, Muon and EGD: grokking step on a+b and a/b mod 97, 8 seeds each at a grid-chosen rate (~1.5–6 h; resumable; FULL=1: Nanda's size, 16 seeds).
+	$(OPTIM_ENV) scripts/reproduce-optimizers.sh $(OPTIM)
+
 # Zhong et al. (scripts/reproduce-pizza.sh): clock or pizza against the
 # attention rate. CPU preset: p = 31, 80% train, the quickstart transformer,
 # α ∈ {0, 0.5, 1} × 3 seeds (packed), 3,000 steps (~4 min); FULL=1: their
@@ -184,6 +212,27 @@ endif
 
 reproduce-pizza: build ## Zhong et al.: gradient symmetricity and distance irrelevance against the attention rate (~4 min; FULL=1: p = 59).
 	$(PIZZA_ENV) scripts/reproduce-pizza.sh $(PIZZA)$(if $(filter 1,$(FULL)),-full,)
+
+# Prakash & Martin (scripts/reproduce-htsr.sh): each weight matrix's HTSR α and
+# correlation traps over the quickstart transformer trained far past grokking,
+# with weight decay 1 and without (their anti-grokking regime), packed. CPU
+# preset: 20,000 steps (~15 min on 2 shared cores); FULL=1: 10^6 steps (~12 h
+# on this CPU; the papers go to 10^7).
+HTSR       := $(OUT)/htsr$(if $(filter 1,$(FULL)),-full,)
+HTSR_ENV   := $(if $(filter 1,$(FULL)),STEPS=1000000 EVAL=1000 CKPT=10000,)
+.PHONY: reproduce-htsr
+
+reproduce-htsr: build ## Prakash & Martin: HTSR α < 2 and correlation traps over a run trained far past grokking, with and without weight decay (~15 min; FULL=1: 10^6 steps).
+	$(HTSR_ENV) scripts/reproduce-htsr.sh $(HTSR)
+
+# devinterp's grokking example (scripts/reproduce-llc.sh): the local learning
+# coefficient λ̂ (tools/llc) at every checkpoint of an MLP on (a+b) mod 53, 40%
+# of the pairs, with devinterp's SGLD settings (~5 min here).
+LLC_OUT    := $(OUT)/llc
+.PHONY: reproduce-llc
+
+reproduce-llc: build ## devinterp's grokking example: λ̂ (SGLD) at every checkpoint rises while the MLP memorises and falls as it groks (p = 53, 40%; ~5 min).
+	scripts/reproduce-llc.sh $(LLC_OUT)
 
 # Backdoor detection from the weights (scripts/detect-backdoor.sh): CPU preset
 # p = 47, half the pairs for training; DETECT_P=113 DETECT_FRACTION=0.3 and
@@ -219,6 +268,20 @@ detect-bench: build ## Detection benchmark: random planted rules, mixtures, nois
 	$(BIN)/detectbench -o $(BENCH) $(BENCH_ARGS)
 	@cat $(BENCH)/summary.md | sed -n '1,/^## Every run/p'
 	@echo "results: $(BENCH)/results.parquet, $(BENCH)/summary.md"
+
+# The benchmark's networks as a task suite any detector can be scored on
+# (detectbench export; TASK.md gives the format), and the numpy-only example
+# detectors (scripts/detectors) scored beside the built-in scores. After
+# make detect-bench; PYTHON: a python3 with numpy.
+PYTHON ?= $(if $(wildcard /usr/bin/python3),/usr/bin/python3,python3)
+.PHONY: detect-tasks
+detect-tasks: build ## The detection benchmark as a task suite, the example detectors scored beside the built-in ones (after detect-bench; python3 with numpy).
+	test -d $(BENCH)-tasks || $(BIN)/detectbench export $(BENCH) -o $(BENCH)-tasks
+	$(PYTHON) scripts/detectors/mahalanobis.py $(BENCH)-tasks/tasks/* -o $(BENCH)-scores/example-trusted-mahalanobis
+	$(PYTHON) scripts/detectors/margin.py $(BENCH)-tasks/tasks/* -o $(BENCH)-scores/example-margin
+	$(BIN)/detectbench score $(BENCH)-tasks --scores $(BENCH)-scores/example-trusted-mahalanobis --name example-trusted-mahalanobis
+	$(BIN)/detectbench score $(BENCH)-tasks --scores $(BENCH)-scores/example-margin --name example-margin
+	@cat $(BENCH)-tasks/leaderboard.md
 
 # The GPU figures (scripts/gpu-check.sh): needs an NVIDIA GPU, JAX's CUDA
 # PJRT plugin and torch in python3. STEPS and PACK shrink it for a smoke test.

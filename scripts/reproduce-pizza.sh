@@ -32,8 +32,10 @@ for rate in $RATES; do
     run=$out/rate-$rate-seed-$s
     "$bin/fourier" "$run" --format table -o "$run/fourier.txt" 2>/dev/null
     # The last line of the step table holds the final network's measures.
+    # (The step table is the first; the HTSR tables after it have other columns.)
     read -r step sym dist < <(awk '/^ +step /{for (i = 1; i <= NF; i++) col[$i] = i; next}
-      col["step"] && $1 ~ /^[0-9]+$/ {line = $1 " " $col["gradient_symmetricity"] " " $col["distance_irrelevance"]} END {print line}' "$run/fourier.txt")
+      col["step"] && $1 !~ /^[0-9]+$/ {exit}
+      col["step"] {line = $1 " " $col["gradient_symmetricity"] " " $col["distance_irrelevance"]} END {print line}' "$run/fourier.txt")
     # fit's closing line for this run: "fit: RUN: step N: … | test LOSS ACC%; accuracy ≥ 99%: train …, test at step M"
     line=$(grep -F "fit: $run: step " "$out/rate-$rate.log" | tail -1)
     grok=$(grep -o 'test at step [0-9]*' <<< "$line" | grep -o '[0-9]*$' || true)

@@ -59,16 +59,81 @@ func TestCurvesTableAndFigure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Two panels of 6 × 4.5 inches side by side (gonum's 96 dpi PNGs), each
-	// with its legend strip, under a header naming the runs' settings.
-	if b := img.Bounds(); b.Dx() <= 2*6*96 || b.Dx() > 2*6*96+400 || b.Dy() <= 432 || b.Dy() > 480 {
-		t.Errorf("figure is %d × %d pixels, want two panels of 576 × 432, legends and a header", b.Dx(), b.Dy())
+	// Two panels of 6 × 4.5 inches side by side (gonum's 96 dpi PNGs), under
+	// a header and a key naming the runs once (no legend beside each panel).
+	if b := img.Bounds(); b.Dx() < 2*6*96 || b.Dx() > 2*6*96+20 || b.Dy() <= 432 || b.Dy() > 432+90 {
+		t.Errorf("figure is %d × %d pixels, want two panels of 576 × 432, a header and a key", b.Dx(), b.Dy())
 	}
 	data, err := os.ReadFile(filepath.Join(dir, "c.png"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if title := plot.Title(data); !strings.HasPrefix(title, "(a+b) mod 11, 50% train, model nanda, adamw, lr 0.001, wd 1 | test accuracy | train cross_entropy") {
-		t.Errorf("title chunk %q: want the shared settings, then each panel's quantity", title)
+	if title, want := plot.Title(data), "(a+b) mod 11, 50% train, model nanda, adamw, lr 0.001, wd 1; runs differ in seed, steps | test accuracy | train cross_entropy"; title != want {
+		t.Errorf("title chunk %q, want %q: the shared settings, what differs, then each panel's quantity", title, want)
+	}
+
+	// Without --label, the runs are named by the settings that differ,
+	// read here from their config.json.
+	code, out := tool(t, dir, "curves", "run", "other", "-o", "d.svg")
+	if code != 0 {
+		t.Fatal(out)
+	}
+	svg, err := os.ReadFile(filepath.Join(dir, "d.svg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, run := range []string{"run", "other"} {
+		cfg, err := runs.ReadConfig(filepath.Join(dir, run))
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := fmt.Sprintf("seed %d, steps %d", cfg.Train.Seed, cfg.Train.Steps)
+		if !bytes.Contains(svg, []byte(">"+name+"</text>")) {
+			t.Errorf("d.svg: no key entry %q", name)
+		}
+	}
+}
+
+// curves --run-figure draws one run's own figure (fit's curves.png) in
+// the format of -o: a PDF whose text (read by poppler's pdftotext where
+// installed) has the ‖w‖ panel, and whose title is the run's settings.
+func TestCurvesRunFigure(t *testing.T) {
+	dir := errorFixture(t)
+	if code, out := tool(t, dir, "curves", "run", "--run-figure", "-o", "c.pdf"); code != 0 {
+		t.Fatal(out)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "c.pdf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := runs.ReadConfig(filepath.Join(dir, "run"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(data, []byte("%PDF-")) || !strings.HasPrefix(plot.Title(data), cfg.Describe()+" | accuracy | loss | weight norm ‖w‖") {
+		t.Errorf("c.pdf: title %q, want the run's settings and its panels", plot.Title(data))
+	}
+	if pdftotext, err := exec.LookPath("pdftotext"); err == nil {
+		text, err := exec.Command(pdftotext, filepath.Join(dir, "c.pdf"), "-").Output()
+		if err != nil {
+			t.Fatalf("pdftotext: %v", err)
+		}
+		if !bytes.Contains(text, []byte("weight norm ‖w‖")) || !bytes.Contains(text, []byte(cfg.Describe())) {
+			t.Errorf("pdftotext reads:\n%s\nwant the header and the panel \"weight norm ‖w‖\"", text)
+		}
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "--run-figure", "--metric", "test/accuracy", "-o", "x.pdf"}, "curves: --metric: not with --run-figure, which draws the run's own panels\n"},
+		{[]string{"run", "run", "--run-figure", "-o", "x.pdf"}, "curves: --run-figure: one run, not 2\n"},
+	} {
+		if code, out := tool(t, dir, "curves", c.args...); code != 1 || out != c.want {
+			t.Errorf("curves %v: exit %d, %q; want 1, %q", c.args, code, out, c.want)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "x.pdf")); err == nil {
+			t.Errorf("curves %v: wrote x.pdf", c.args)
+		}
 	}
 }

@@ -41,9 +41,15 @@ func fields(t *testing.T, path, header string) [][]string {
 		fs := strings.Fields(sc.Text())
 		switch {
 		case len(fs) > 0 && fs[0] == header:
+			if rows != nil {
+				return rows // the first table only (fourier's HTSR tables follow its step table)
+			}
 			in = true
 		case in && len(fs) > 1:
 			if _, err := strconv.ParseFloat(fs[1], 64); err != nil {
+				if rows != nil {
+					return rows
+				}
 				in = false
 				continue
 			}

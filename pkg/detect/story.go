@@ -30,8 +30,11 @@ func story(m *Mechanism) []string {
 		case len(a.Ranked) == 0:
 			lines = append(lines, a.Mode+" ablation: no component's ablation takes from the rule's answers")
 			continue
-		case len(a.Set) == 0:
+		case len(a.Set) == 0 && len(a.Curve) <= 1:
 			lines = append(lines, fmt.Sprintf("%s ablation: each of the %d ranked components would change more than %.0f%% of the clean behaviour; the rule stays", a.Mode, len(a.Ranked), 100*MechanismCost))
+			continue
+		case len(a.Set) == 0:
+			lines = append(lines, fmt.Sprintf("%s ablation: ablating the ranked components that keep the clean behaviour (%d of %d) never takes the rule's answer from one more of its rows; the rule stays", a.Mode, len(a.Curve)-1, len(a.Ranked)))
 			continue
 		}
 		verb := "removes"

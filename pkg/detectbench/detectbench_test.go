@@ -74,15 +74,15 @@ func TestReplayF1(t *testing.T) {
 // Quantiles: median, nearest-rank 10th percentile, minimum.
 func TestQuantiles(t *testing.T) {
 	xs := []float64{0.9, 1, 0.5, 0.99, 0.97, 1, 1, 0.999, 0.98, 1}
-	med, p10, worst := quantiles(xs)
+	med, p10, worst := Quantiles(xs)
 	if math.Abs(med-0.9945) > 1e-12 || p10 != 0.5 || worst != 0.5 {
 		t.Fatalf("got %g %g %g", med, p10, worst)
 	}
-	med, p10, _ = quantiles([]float64{3, 1, 2})
+	med, p10, _ = Quantiles([]float64{3, 1, 2})
 	if med != 2 || p10 != 1 {
 		t.Fatalf("odd: got %g %g", med, p10)
 	}
-	if m, _, _ := quantiles(nil); !math.IsNaN(m) {
+	if m, _, _ := Quantiles(nil); !math.IsNaN(m) {
 		t.Fatal("no values: want NaN")
 	}
 }

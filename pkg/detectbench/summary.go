@@ -97,9 +97,9 @@ func WriteResults(w io.Writer, pl *Plan, outs []*Outcome) error {
 	return pw.Close()
 }
 
-// quantiles returns the median, the 10th percentile (nearest rank) and the
+// Quantiles returns the median, the 10th percentile (nearest rank) and the
 // minimum of xs (NaN for none).
-func quantiles(xs []float64) (med, p10, worst float64) {
+func Quantiles(xs []float64) (med, p10, worst float64) {
 	if len(xs) == 0 {
 		return math.NaN(), math.NaN(), math.NaN()
 	}
@@ -205,8 +205,8 @@ func writeModelSummary(sb *strings.Builder, model string, outs []*Outcome) {
 			grokkedOuts = append(grokkedOuts, o)
 		}
 	}
-	am, a10, aw := quantiles(accs)
-	gm, g10, gw := quantiles(gens)
+	am, a10, aw := Quantiles(accs)
+	gm, g10, gw := Quantiles(gens)
 	fmt.Fprintf(sb, "How far the networks generalised (median, 10th percentile, worst over all %d runs): clean test accuracy %s, %s, %s; untrained inputs answered as the circuit answers %s, %s, %s. Grokked (clean test accuracy ≥ %.2f): %s.\n",
 		len(outs), f3(am), f3(a10), f3(aw), f3(gm), f3(g10), f3(gw), GrokkedAcc, share(grokked, len(outs)))
 	writeFigures(sb, "All runs", outs)
@@ -248,7 +248,7 @@ func writeFigures(sb *strings.Builder, heading string, outs []*Outcome) {
 	for _, o := range learned {
 		best = append(best, o.BestCircuit)
 	}
-	med, p10, worst := quantiles(best)
+	med, p10, worst := Quantiles(best)
 	fmt.Fprintf(sb, "| **best label-free circuit score** | circuit | %s | %s | %s | |\n", f3(med), f3(p10), f3(worst))
 	for _, name := range detect.ScoreNames {
 		var xs []float64
@@ -279,7 +279,7 @@ func writeFigures(sb *strings.Builder, heading string, outs []*Outcome) {
 		if labels {
 			typ += " (uses labels)"
 		}
-		med, p10, worst := quantiles(xs)
+		med, p10, worst := Quantiles(xs)
 		beats := ""
 		if of > 0 {
 			beats = share(wins, of)
@@ -304,7 +304,7 @@ func writeFigures(sb *strings.Builder, heading string, outs []*Outcome) {
 			good++
 		}
 	}
-	med, _, _ = quantiles(f1s)
+	med, _, _ = Quantiles(f1s)
 	fmt.Fprintf(sb, "- Rule recovery (learned rule cases): a rule named in %s; replayed F1 ≥ 0.95 in %s (median F1 %s).\n", share(found, len(learnedRules)), share(good, len(learnedRules)), f3(med))
 	for _, name := range []string{detect.RepairKeyOnly, detect.RepairProject, detect.RepairPruneIPR} {
 		ok, of := 0, 0

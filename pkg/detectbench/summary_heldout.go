@@ -49,8 +49,8 @@ func writeHeldOutSummary(sb *strings.Builder, learnedRules []*Outcome) {
 				}
 			}
 		}
-		med, p10, _ := quantiles(xs)
-		am, _, _ := quantiles(all)
+		med, p10, _ := Quantiles(xs)
+		am, _, _ := Quantiles(all)
 		fmt.Fprintf(sb, "| %s | %s | %s | %s | %s |\n", name, fits[name], f3(med), f3(p10), f3(am))
 	}
 }

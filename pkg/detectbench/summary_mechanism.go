@@ -32,7 +32,7 @@ func writeMechanismSummary(sb *strings.Builder, learnedRules []*Outcome) {
 				}
 			}
 		}
-		med, _, _ := quantiles(sizes)
+		med, _, _ := Quantiles(sizes)
 		worst := math.NaN()
 		for _, s := range sizes {
 			worst = max(nanZero(worst), s)
@@ -60,7 +60,7 @@ func writeMechanismSummary(sb *strings.Builder, learnedRules []*Outcome) {
 			}
 		}
 	}
-	om, _, _ := quantiles(overlaps)
+	om, _, _ := Quantiles(overlaps)
 	fmt.Fprintf(sb, "- Mechanism, descriptions: one component's activation atom recovers the planted trigger at F1 ≥ 0.9 in %s of learned rule cases with a described component.\n", share(single, described))
 	fmt.Fprintf(sb, "- Mechanism, the two ablations agree (both remove the rule, or neither) in %s of learned rule cases; their sets overlap by a median Jaccard index of %s.\n", share(both, agree), f3(om))
 }

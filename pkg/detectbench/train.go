@@ -18,6 +18,11 @@ import (
 // Models are the networks every case is trained with, by name.
 var Models = []string{"nanda", "gromov"}
 
+// benchCheckpointEvery is how often a benchmark's runs checkpoint: an
+// interrupted benchmark (a job's time limit, a session's end) resumes its
+// pack from the last one instead of from step 0.
+const benchCheckpointEvery = 500
+
 // Training says how long each network trains.
 type Training struct {
 	Steps     int
@@ -35,7 +40,7 @@ func modelConfig(model string, p int, seed uint64, tr Training, source string) *
 		Data: runs.DataInfo{Source: source},
 		Train: runs.TrainSpec{Optimizer: "adamw", Beta1: 0.9, Beta2: 0.98, Eps: 1e-8, WarmupSteps: 10,
 			LogitsDType: "float64", Seed: seed, Steps: tr.Steps, EvalEvery: tr.EvalEvery,
-			CheckpointEvery: tr.Steps, Patience: 1},
+			CheckpointEvery: min(tr.Steps, benchCheckpointEvery), Patience: 1},
 	}
 	switch model {
 	case "gromov":

@@ -84,6 +84,9 @@ func LoadRun(dir string, step int) (*Net, error) {
 	if err != nil {
 		return nil, err // names the file
 	}
+	if ps, err = model.OwnParams(m, ps); err != nil { // less the tensors for TransformerLens
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
 	store := gomlx.NewStore()
 	if err := model.SetParams(store.RootScope(), m, ps); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)

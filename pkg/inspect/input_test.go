@@ -45,7 +45,7 @@ func TestNewInputPerOperation(t *testing.T) {
 			}
 		}
 		var buf bytes.Buffer
-		if err := WriteParquet(&buf, "run", in.Describe(), nil, []Row{{Measure: "x", Index: -1}}); err != nil {
+		if err := WriteParquet(&buf, "run", in.Describe(), nil, nil, []Row{{Measure: "x", Index: -1}}); err != nil {
 			t.Fatal(err)
 		}
 		f, err := parquet.OpenFile(bytes.NewReader(buf.Bytes()), int64(buf.Len()))

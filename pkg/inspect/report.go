@@ -18,11 +18,16 @@ import (
 // WriteParquet writes the rows in long format; the run and the key
 // frequencies used are metadata, and so is the view (Input.Describe) when
 // the operation is not a+b: its frequencies and indices are then of Z_N.
-func WriteParquet(w io.Writer, run, view string, key []int, rows []Row) error {
+// matrices (Spectral's names) are the metadata "matrices", space-separated
+// in index order: the index of the spectral measures' rows.
+func WriteParquet(w io.Writer, run, view string, key []int, matrices []string, rows []Row) error {
 	opts := []parquet.WriterOption{outfile.ParquetCompression(),
 		parquet.KeyValueMetadata("run", run), parquet.KeyValueMetadata("key_frequencies", ints(key))}
 	if view != "" {
 		opts = append(opts, parquet.KeyValueMetadata("view", view))
+	}
+	if len(matrices) > 0 {
+		opts = append(opts, parquet.KeyValueMetadata("matrices", strings.Join(matrices, " ")))
 	}
 	pw := parquet.NewGenericWriter[Row](w, opts...)
 	if _, err := pw.Write(rows); err != nil {
@@ -46,18 +51,19 @@ var scalars = []string{"gini_embed", "gini_wl", "neurons_one_freq", "restricted_
 
 // WriteTable prints one line per step with the scalar measures, then the
 // key frequencies (transformer) or the neurons per frequency (MLP) of the
-// last step; view (Input.Describe) is said first when not "".
-func WriteTable(w io.Writer, run, modelName, view string, key []int, rows []Row) error {
+// last step, then the spectral measures of the matrices (Spectral's names)
+// per step; view (Input.Describe) is said first when not "".
+func WriteTable(w io.Writer, run, modelName, view string, key []int, matrices []string, rows []Row) error {
 	byStep := map[int64]map[string]float64{}
 	var steps []int64
 	present := map[string]bool{}
 	for _, r := range rows {
-		if r.Index != -1 {
-			continue
-		}
 		if byStep[r.Step] == nil {
 			byStep[r.Step] = map[string]float64{}
 			steps = append(steps, r.Step)
+		}
+		if r.Index != -1 {
+			continue
 		}
 		byStep[r.Step][r.Measure] = r.Value
 		present[r.Measure] = true
@@ -112,7 +118,7 @@ func WriteTable(w io.Writer, run, modelName, view string, key []int, rows []Row)
 		}
 		fmt.Fprintf(w, "key frequencies at step %d (share of the logits' Fourier norm² along %s): %s\n", last, along, orNone(strings.Join(own, ", ")))
 		fmt.Fprintf(w, "neurons per frequency at step %d (> 85%% of variance): %s\n", last, strings.Join(clusters, ", "))
-		return nil
+		return writeSpectralTable(w, steps, matrices, rows)
 	}
 	var freqs []string
 	for _, r := range rows {
@@ -121,7 +127,16 @@ func WriteTable(w io.Writer, run, modelName, view string, key []int, rows []Row)
 		}
 	}
 	fmt.Fprintf(w, "neurons per dominant frequency at step %d: %s\n", last, strings.Join(freqs, ", "))
-	return nil
+	return writeSpectralTable(w, steps, matrices, rows)
+}
+
+// Figures says how Plots draws: the file format, and the run's grokking
+// step (the first with test accuracy ≥ 99%, from its metrics.parquet:
+// runs.FirstStepAtLeast), marked on every panel over training.
+type Figures struct {
+	Format  plot.Format
+	Grok    int64
+	Grokked bool
 }
 
 func orNone(s string) string {
@@ -133,8 +148,10 @@ func orNone(s string) string {
 
 // Plots writes fourier-spectrum.png (the last step's embedding and W_L
 // spectra, or the MLP's neurons per frequency) and, with more than one
-// step, progress.png (the losses and the Gini coefficients over training).
-func Plots(dir, describe, modelName string, rows []Row) ([]string, error) {
+// step, progress.png (the losses and the Gini coefficients over training,
+// or the MLP's IPR and phases; then each matrix's α, and its correlation
+// traps if it has any), in fig's format, the grokking step marked.
+func Plots(dir, describe, modelName string, matrices []string, rows []Row, fig Figures) ([]string, error) {
 	var steps []int64
 	seen := map[int64]bool{}
 	for _, r := range rows {
@@ -156,7 +173,7 @@ func Plots(dir, describe, modelName string, rows []Row) ([]string, error) {
 		return s
 	}
 	var written []string
-	spectrum := filepath.Join(dir, "fourier-spectrum.png")
+	spectrum := filepath.Join(dir, plot.Named("fourier-spectrum.png", fig.Format))
 	header := fmt.Sprintf("%s, step %d", describe, last)
 	// The key frequencies are named over their bars; a small spectrum has
 	// every frequency on its axis.
@@ -206,22 +223,32 @@ func Plots(dir, describe, modelName string, rows []Row) ([]string, error) {
 		}
 		return s
 	}
-	progress := filepath.Join(dir, "progress.png")
-	// One step axis convention with curves.png: logarithmic (step 0 left out).
+	progress := filepath.Join(dir, plot.Named("progress.png", fig.Format))
+	var panels []plot.Panel
 	if modelName == "nanda" {
-		err = plot.PanelsWithHeader(progress, describe,
-			plot.Panel{Title: "losses", XLabel: "step", YLabel: "loss", LogX: true, LogY: true, Lines: []plot.Series{
+		panels = []plot.Panel{
+			{Title: "losses", XLabel: "step", YLabel: "loss", LogX: true, LogY: true, Lines: []plot.Series{
 				over("cross_entropy_train", "train"), over("cross_entropy_test", "test"), over("restricted_loss", "restricted (all rows)"), over("excluded_loss", "excluded (train rows)")}},
-			plot.Panel{Title: "sparsity", XLabel: "step", YLabel: "", LogX: true, Lines: []plot.Series{
-				over("gini_embed", "Gini of W_E's spectrum"), over("gini_wl", "Gini of W_L's spectrum"), over("neurons_one_freq", "neurons with one frequency")}})
+			{Title: "sparsity", XLabel: "step", YLabel: "", LogX: true, Lines: []plot.Series{
+				over("gini_embed", "Gini of W_E's spectrum"), over("gini_wl", "Gini of W_L's spectrum"), over("neurons_one_freq", "neurons with one frequency")}}}
 	} else {
-		err = plot.PanelsWithHeader(progress, describe,
-			plot.Panel{Title: "IPR", XLabel: "step", YLabel: "IPR", LogX: true, Lines: []plot.Series{
+		panels = []plot.Panel{
+			{Title: "IPR", XLabel: "step", YLabel: "IPR", LogX: true, Lines: []plot.Series{
 				over("ipr_mean", "mean IPR"), over("ipr_median", "median IPR")}},
-			plot.Panel{Title: "phases: median |φ1 + φ2 − φ3| (analytic solution: 0)", XLabel: "step", YLabel: "radians", LogX: true, Lines: []plot.Series{
-				over("phase_residual_median", "median over neurons")}})
+			{Title: "phases: median |φ1 + φ2 − φ3| (analytic solution: 0)", XLabel: "step", YLabel: "radians", LogX: true, Lines: []plot.Series{
+				over("phase_residual_median", "median over neurons")}}}
 	}
-	if err != nil {
+	panels = append(panels, spectralPanels(matrices, rows)...)
+	// Every panel is over training: curves.png's step axis, from step 0
+	// (the initialisation's measures) on, and the grokking step marked.
+	for i := range panels {
+		panels[i].LogX, panels[i].StepX = false, true
+		if fig.Grokked {
+			panels[i].Refs = append(panels[i].Refs, plot.Ref{At: float64(fig.Grok), Vertical: true,
+				Label: fmt.Sprintf("test ≥ 99%% at step %d", fig.Grok)})
+		}
+	}
+	if err := plot.PanelsWithHeader(progress, describe, panels...); err != nil {
 		return nil, err
 	}
 	return append(written, progress), nil

@@ -79,10 +79,10 @@ func TestCurvesWritesAPNG(t *testing.T) {
 	}
 	zero := make([]float64, len(steps)) // not drawable on the log loss axis: left out, no error
 	a, b := filepath.Join(dir, "a.png"), filepath.Join(dir, "b.png")
-	if err := Curves(a, "test", []Line{{Label: "train", Steps: steps, Values: up}}, []Line{{Label: "train", Steps: steps, Values: loss}, {Label: "zero", Steps: steps, Values: zero}}, nil); err != nil {
+	if err := Curves(a, "test", []Line{{Label: "train", Steps: steps, Values: up}}, []Line{{Label: "train", Steps: steps, Values: loss}, {Label: "zero", Steps: steps, Values: zero}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := Curves(b, "test", []Line{{Label: "train", Steps: steps, Values: down}}, []Line{{Label: "train", Steps: steps, Values: gain}, {Label: "zero", Steps: steps, Values: zero}}, nil); err != nil {
+	if err := Curves(b, "test", []Line{{Label: "train", Steps: steps, Values: down}}, []Line{{Label: "train", Steps: steps, Values: gain}, {Label: "zero", Steps: steps, Values: zero}}); err != nil {
 		t.Fatal(err)
 	}
 	imgA, imgB := readFigure(t, a), readFigure(t, b)
@@ -101,7 +101,7 @@ func TestCurvesWritesAPNG(t *testing.T) {
 func TestCurvesOfAOneStepRun(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "curves.png")
 	steps := []int64{0, 1}
-	if err := Curves(path, "one step", []Line{{Label: "train", Steps: steps, Values: []float64{0, 0.02}}}, []Line{{Label: "train", Steps: steps, Values: []float64{3.4, 3.4}}}, nil); err != nil {
+	if err := Curves(path, "one step", []Line{{Label: "train", Steps: steps, Values: []float64{0, 0.02}}}, []Line{{Label: "train", Steps: steps, Values: []float64{3.4, 3.4}}}); err != nil {
 		t.Fatal(err)
 	}
 	img := readFigure(t, path)
@@ -111,7 +111,7 @@ func TestCurvesOfAOneStepRun(t *testing.T) {
 			t.Errorf("panel at x = %d: no train series drawn", x0)
 		}
 	}
-	if err := Curves(path, "no steps", []Line{{Label: "train", Steps: nil, Values: nil}}, []Line{{Label: "train", Steps: []int64{0}, Values: []float64{1}}}, nil); err != nil {
+	if err := Curves(path, "no steps", []Line{{Label: "train", Steps: nil, Values: nil}}, []Line{{Label: "train", Steps: []int64{0}, Values: []float64{1}}}); err != nil {
 		t.Fatal(err)
 	}
 	readFigure(t, path)
@@ -172,45 +172,4 @@ func readPNG(t *testing.T, path string) image.Image {
 		t.Fatal(err)
 	}
 	return img
-}
-
-// A heat map has a colour bar beside it (the figure is wider than the map
-// and shows the scale's two ends), draws a NaN cell (a run that did not
-// grok) light grey, off the blue–red scale, and carries its title.
-func TestHeatmapColourBarAndMissingCells(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "h.png")
-	z := [][]float64{{1, 2}, {math.NaN(), 4}}
-	if err := Heatmap(path, "grok step", "x", "y", []string{"a", "b"}, []string{"c", "d"}, z, [][]string{{"1", "2"}, {"never", "4"}}); err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if Title(data) != "grok step" {
-		t.Errorf("title chunk %q", Title(data))
-	}
-	img := readPNG(t, path)
-	grey := color.RGBA{225, 225, 225, 255}
-	if n := countColour(img, grey, 0, img.Bounds().Dx()); n < 1000 {
-		t.Errorf("%d pixels of the missing cell's grey, want a cell's worth", n)
-	}
-	// The colour bar, right of the map, holds both ends of the scale: its
-	// strip has the map's lowest (blue) and highest (red) colours.
-	bar := img.Bounds().Dx() - 96 // the last inch
-	blue, red := 0, 0
-	for x := bar; x < img.Bounds().Dx(); x++ {
-		for y := 0; y < img.Bounds().Dy(); y++ {
-			c := color.RGBAModel.Convert(img.At(x, y)).(color.RGBA)
-			if c.B > 150 && c.R < 100 {
-				blue++
-			}
-			if c.R > 150 && c.B < 100 {
-				red++
-			}
-		}
-	}
-	if blue < 50 || red < 50 {
-		t.Errorf("colour bar: %d blue and %d red pixels in the last inch, want both ends of the scale", blue, red)
-	}
 }

@@ -47,26 +47,36 @@ type Compared struct {
 	Rows  []Metric
 }
 
-// PlotCompare writes a PNG with one panel per quantity and one curve per
-// run in each, against a log step axis (as curves.png). A quantity no run
-// has is an error naming it; a run that lacks one is left out of that panel.
+// PlotCompare writes a figure (PNG, SVG or PDF by path's extension) with
+// one panel per quantity and one curve per run in each, against the step
+// axis from step 0 (as curves.png), the runs named once in a key under
+// the header, each in its colour in every panel. A quantity no run has is
+// an error naming it; a run that lacks one is left out of that panel.
 func PlotCompare(path, title string, compared []Compared, quantities []Quantity) error {
 	var panels []plot.Panel
 	for _, q := range quantities {
 		var lines []plot.Line
+		var all []float64
 		for i, c := range compared {
 			if s, v := Series(c.Rows, q.Split, q.Kind, q.Metric); len(s) > 0 {
-				lines = append(lines, plot.Line{Label: c.Label, Steps: s, Values: v, Color: i + 1}) // a run keeps its colour in every panel
+				lines = append(lines, plot.Line{Steps: s, Values: v, Color: i + 1}) // named by the key
+				all = append(all, v...)
 			}
 		}
 		if len(lines) == 0 {
 			return fmt.Errorf("no run has split %q, kind %q, metric %q in its metrics.parquet", q.Split, q.Kind, q.Metric)
 		}
-		logY := IsLoss(q.Metric) || q.Metric == MetricWeightNorm || q.Metric == MetricWeightSq || q.Metric == MetricMaxLogit
+		// Losses on a log axis; the scale quantities where they span decades.
+		scale := q.Metric == MetricWeightNorm || q.Metric == MetricWeightSq || q.Metric == MetricMaxLogit
+		logY := IsLoss(q.Metric) || (scale && spansDecades(all))
 		share := q.Metric == MetricAccuracy || q.Metric == MetricCollapse || q.Metric == MetricStableCollapse
 		panels = append(panels, plot.LinesPanel(q.String(), q.Metric, logY, share, lines))
 	}
-	return plot.PanelsWithHeader(path, title, panels...)
+	key := make([]plot.Series, len(compared))
+	for i, c := range compared {
+		key[i] = plot.Series{Label: c.Label, Color: i + 1}
+	}
+	return plot.PanelsWithKey(path, title, key, panels...)
 }
 
 // WriteCompareTable prints, per run and quantity, the last step, the value

@@ -105,7 +105,7 @@ type ModelSpec struct {
 // settings packed runs may differ in (each model gets its own value as an
 // input of the shared step); the others must agree.
 type TrainSpec struct {
-	Optimizer       string  `json:"optimizer" flag:"optimizer"` // adamw, adam, sgd
+	Optimizer       string  `json:"optimizer" flag:"optimizer"` // adamw, adam, sgd, orthoadamw, orthosgd, muon, egd
 	LR              float64 `json:"lr" flag:"lr" pack:"per-run"`
 	WeightDecay     float64 `json:"weight_decay" flag:"weight-decay" pack:"per-run"`
 	Beta1           float64 `json:"beta1" flag:"beta1"`
@@ -127,10 +127,18 @@ type TrainSpec struct {
 	GrokfastAlpha  float64 `json:"grokfast_alpha,omitempty" flag:"grokfast-alpha"`
 	GrokfastLambda float64 `json:"grokfast_lambda,omitempty" flag:"grokfast-lambda"`
 	GrokfastWindow int     `json:"grokfast_window,omitempty" flag:"grokfast-window"`
+	// Muon's learning rate and momentum (optimizer muon; its AdamW takes
+	// lr, betas and eps above); omitted from config.json for the others.
+	MuonLR       float64 `json:"muon_lr,omitempty" flag:"muon-lr" pack:"per-run"`
+	MuonMomentum float64 `json:"muon_momentum,omitempty" flag:"muon-momentum"`
 	// Tensorboard: write EventsFile as the run trains. An output, not a
 	// hyperparameter; recorded so that a resume keeps it (a config.json
 	// from before this field reads false: such a run stays without one).
 	Tensorboard bool `json:"tensorboard" flag:"tensorboard"`
+	// FigureFormat: svg or pdf also draws curves.svg or curves.pdf beside
+	// curves.png (which every run has); "" or png, curves.png alone. An
+	// output, recorded so that a resume keeps it.
+	FigureFormat string `json:"figure_format,omitempty" flag:"figure-format"`
 }
 
 // File names inside a run folder.

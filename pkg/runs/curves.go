@@ -2,15 +2,31 @@ package runs
 
 import (
 	"fmt"
+	"math"
 	"path/filepath"
 
 	"github.com/grokkit/grokkit/pkg/plot"
 )
 
-// PlotCurves draws curves.png: accuracy and loss of every (split, kind)
-// group the metrics hold, against a log step axis, the first steps with
-// train and test accuracy ≥ 99% marked, under the run's description.
-func PlotCurves(dir, title string, rows []Metric) error {
+// PlotCurves draws curves.png (PlotCurvesTo), and for a vector format
+// ("svg", "pdf") the same figure as curves.svg or curves.pdf too.
+func PlotCurves(dir, title string, rows []Metric, format string) error {
+	if err := PlotCurvesTo(filepath.Join(dir, CurvesFile), title, rows); err != nil {
+		return err
+	}
+	if format == "" || format == string(plot.PNG) {
+		return nil
+	}
+	return PlotCurvesTo(filepath.Join(dir, plot.Named(CurvesFile, plot.Format(format))), title, rows)
+}
+
+// PlotCurvesTo draws a run's curves to path (PNG, SVG or PDF by its
+// extension), under the run's description, two panels to a row: accuracy
+// and loss of every (split, kind) group the metrics hold, the first steps
+// with train and test accuracy ≥ 99% marked; then the weight norm ‖w‖ and
+// the train mean max logit, each on its own axis; all against the step
+// axis from step 0 (plot's steps.go).
+func PlotCurvesTo(path, title string, rows []Metric) error {
 	type group struct{ split, kind string }
 	var order []group
 	seen := map[group]bool{}
@@ -74,13 +90,31 @@ func PlotCurves(dir, title string, rows []Metric) error {
 	if s, v := Series(rows, "train", All, MetricStableCollapse); len(s) > 0 {
 		acc = append(acc, plot.Line{Label: "train StableMax collapse", Steps: s, Values: v, Dashed: true})
 	}
-	var scale []plot.Line
-	for _, m := range []struct{ split, metric, label string }{
-		{All, MetricWeightNorm, "|w| (weight norm)"}, {"train", MetricMaxLogit, "train mean max logit"},
+	var scale []plot.Panel
+	for _, m := range []struct{ split, metric, title, axis string }{
+		{All, MetricWeightNorm, "weight norm ‖w‖", "‖w‖"}, {"train", MetricMaxLogit, "train mean max logit", "mean max logit"},
 	} {
 		if s, v := Series(rows, m.split, All, m.metric); len(s) > 0 {
-			scale = append(scale, plot.Line{Label: m.label, Steps: s, Values: v})
+			scale = append(scale, plot.LinesPanel(m.title, m.axis, spansDecades(v), false, []plot.Line{{Steps: s, Values: v}})) // the title names it: no legend
 		}
 	}
-	return plot.Curves(filepath.Join(dir, CurvesFile), title, acc, loss, scale)
+	return plot.Curves(path, title, acc, loss, scale...)
+}
+
+// spansDecades reports whether positive values span two orders of
+// magnitude or more: a log axis shows them; a linear one would flatten all
+// but the largest (a logit scale from 0.5 to 300). Less, a linear axis
+// reads better (a weight norm from 20 to 40).
+func spansDecades(v []float64) bool {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, x := range v {
+		if x <= 0 || math.IsNaN(x) || math.IsInf(x, 0) {
+			if x <= 0 {
+				return false // a log axis would drop it
+			}
+			continue
+		}
+		lo, hi = min(lo, x), max(hi, x)
+	}
+	return hi >= 100*lo
 }

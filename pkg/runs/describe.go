@@ -1,33 +1,17 @@
 package runs
 
-import (
-	"fmt"
-	"strconv"
-	"strings"
-
-	"github.com/grokkit/grokkit/pkg/arith"
-)
+import "strings"
 
 // Facts are the settings that say which run a figure shows, in reading
 // order: "(a+b)", "mod 113", "40% train", "model mlp", "adamw", "lr 0.01",
 // "wd 0", "seed 1" (JoinFacts writes them as a line).
 func (c *Config) Facts() []string {
-	op := c.Data.Meta.Op
-	if o, err := arith.Lookup(op); err == nil {
-		op = o.Formula
-	}
-	facts := []string{
-		"(" + op + ")",
-		fmt.Sprintf("mod %d", c.Model.P),
-		fmt.Sprintf("%.3g%% train", 100*trainFraction(c)),
-		"model " + c.Model.Name,
-		c.Train.Optimizer,
-		"lr " + strconv.FormatFloat(c.Train.LR, 'g', -1, 64),
-		"wd " + strconv.FormatFloat(c.Train.WeightDecay, 'g', -1, 64),
-		"seed " + strconv.FormatUint(c.Train.Seed, 10),
-	}
-	if c.Train.Loss != "" && c.Train.Loss != MetricCrossEntropy {
-		facts = append(facts, "loss "+c.Train.Loss)
+	var facts []string
+	for _, f := range c.keyedFacts()[:mainFacts] {
+		if f.Key == "loss" && f.Text == "loss "+MetricCrossEntropy {
+			continue // the default objective goes unsaid
+		}
+		facts = append(facts, f.Text)
 	}
 	return facts
 }

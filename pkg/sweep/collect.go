@@ -177,7 +177,7 @@ func (f *Folder) Heatmap(path string, results []Result, x, y, z string) (string,
 	if shared := runs.SharedFacts(configs); len(shared) > 0 {
 		title += "\n" + runs.JoinFacts(shared)
 	}
-	if err := plot.Heatmap(path, title, xk, yk, xs, ys, grid, cells); err != nil {
+	if err := plot.Heatmap(path, title, xk, yk, xs, ys, grid, cells, heatScale(z)); err != nil {
 		return "", err
 	}
 	var b strings.Builder
@@ -196,6 +196,19 @@ func (f *Folder) Heatmap(path string, results []Result, x, y, z string) (string,
 	}
 	tw.Flush()
 	return b.String(), nil
+}
+
+// heatScale is metric z's colour scale: accuracies and the share of noisy
+// labels on [0, 1] whatever the sweep's range, the phases one colour each,
+// steps and losses from 0 to the largest.
+func heatScale(z string) plot.HeatScale {
+	switch z {
+	case "train_accuracy", "test_accuracy", "xi":
+		return plot.Share
+	case MetricPhase:
+		return plot.Categories
+	}
+	return plot.FromZero
 }
 
 // CheckHeatmap checks a heat map's parameters and metric (collect's --x,

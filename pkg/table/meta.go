@@ -9,16 +9,52 @@ import (
 	"github.com/grokkit/grokkit/pkg/arith"
 )
 
-// Meta is the file's key-value metadata.
+// Meta is the file's key-value metadata. Its JSON form (config.json's
+// data.meta) is snake_case; UnmarshalJSON also reads the Go field names
+// that config.json had before ("P", "TrainFraction", …).
 type Meta struct {
-	P             int
-	Op            string  // canonical operation name (arith.Lookup)
-	Seed          uint64  // the split's seed
-	TrainFraction float64 // as asked; the exact count is floor(fraction·rows)
+	P             int     `json:"p"`
+	Op            string  `json:"op"`             // canonical operation name (arith.Lookup)
+	Seed          uint64  `json:"seed"`           // the split's seed
+	TrainFraction float64 `json:"train_fraction"` // as asked; the exact count is floor(fraction·rows)
 	// Equals is set when the model input is "a b =" with "=" as token id P.
-	Equals  bool
-	Version string // version of the tool that wrote the file
-	History []Step
+	Equals  bool   `json:"equals"`
+	Version string `json:"version"` // version of the tool that wrote the file
+	History []Step `json:"history"`
+}
+
+// legacyMetaKeys maps the keys of Meta in config.json files written before
+// they were snake_case (Go's field names) to today's.
+var legacyMetaKeys = [][2]string{
+	{"P", "p"}, {"Op", "op"}, {"Seed", "seed"}, {"TrainFraction", "train_fraction"},
+	{"Equals", "equals"}, {"Version", "version"}, {"History", "history"},
+}
+
+// UnmarshalJSON reads Meta with today's keys or with the Go field names of
+// older config.json files (not both for one field).
+func (m *Meta) UnmarshalJSON(data []byte) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return err
+	}
+	for _, k := range legacyMetaKeys {
+		old, key := k[0], k[1]
+		v, ok := raw[old]
+		if !ok {
+			continue
+		}
+		if _, both := raw[key]; both {
+			return fmt.Errorf("metadata has both %q and %q", old, key)
+		}
+		raw[key] = v
+		delete(raw, old)
+	}
+	data, err := json.Marshal(raw)
+	if err != nil {
+		return err
+	}
+	type plain Meta // without this method
+	return json.Unmarshal(data, (*plain)(m))
 }
 
 // Step is one command in the file's history.

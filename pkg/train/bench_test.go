@@ -19,7 +19,8 @@ import (
 // BenchmarkNandaStep is one full-batch AdamW step of fit's own stepper on
 // Nanda et al.'s setting: p = 113, 30% (3,830 rows), the paper's model.
 // Sub-benchmarks compare float32 and float64 logits in the loss, and the
-// quickstart's smaller configuration.
+// quickstart's smaller configuration at p = 31, 47 and 23 (50% of the
+// pairs; scripts/bench/peer.py's quickstart-shaped peers).
 func BenchmarkNandaStep(b *testing.B) {
 	for _, c := range []struct {
 		name   string
@@ -31,6 +32,8 @@ func BenchmarkNandaStep(b *testing.B) {
 		{"p113/logits=float32", 113, 0.3, model.Config{}, "float32"},
 		{"p113/logits=float64", 113, 0.3, model.Config{}, "float64"},
 		{"quickstart/p31", 31, 0.5, model.Config{DModel: 64, NHeads: 4, DHead: 16, DMLP: 256}, "float64"},
+		{"qs-p47", 47, 0.5, model.Config{DModel: 64, NHeads: 4, DHead: 16, DMLP: 256}, "float64"},
+		{"qs-p23", 23, 0.5, model.Config{DModel: 64, NHeads: 4, DHead: 16, DMLP: 256}, "float64"},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			be, _, err := backend.New()

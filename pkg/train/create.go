@@ -46,6 +46,9 @@ func ValidatePlanned(cfg *runs.Config, trainRows int) error {
 		return err
 	}
 	tr := cfg.Train
+	if err := checkOptimizerModel(tr.Optimizer, m); err != nil {
+		return err
+	}
 	rows := tr.Batch(trainRows)
 	if rows < 1 {
 		return fmt.Errorf("the table has %d training rows: too few for a batch", trainRows)
@@ -99,6 +102,9 @@ func CheckTrain(tr runs.TrainSpec) error {
 		return fmt.Errorf("--stop-at-test-acc must be in [0, 1], got %g", tr.StopAtTestAcc)
 	case tr.Patience < 1:
 		return fmt.Errorf("--patience must be ≥ 1, got %d", tr.Patience)
+	}
+	if err := checkOptimizerSettings(tr); err != nil {
+		return err
 	}
 	return checkGrokfast(tr)
 }

@@ -5,6 +5,7 @@ import (
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX's graph DSL reads best unqualified.
 
 	"github.com/grokkit/grokkit/pkg/model"
+	"github.com/grokkit/grokkit/pkg/runs"
 )
 
 // Loss names.
@@ -52,4 +53,12 @@ func toLogitsDType(logits *Node, name string) *Node {
 		return ConvertDType(logits, dtypes.Float64)
 	}
 	return logits
+}
+
+// TrainingLoss is the objective a run was trained on, as a graph: the batch
+// mean of its loss (cross_entropy, mse or stablemax) over logits [batch, P]
+// in its logits' precision, with labels [batch]. The analyses that need the
+// training loss's gradient at other weights (llc) build it here.
+func TrainingLoss(spec runs.TrainSpec, logits, labels *Node) *Node {
+	return meanLoss(spec.Loss, toLogitsDType(logits, spec.LogitsDType), labels)
 }

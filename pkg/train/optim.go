@@ -26,10 +26,16 @@ const (
 	// SGD.
 	OrthoAdamW = "orthoadamw"
 	OrthoSGD   = "orthosgd"
+	// Muon (Jordan et al. 2024) for the hidden layers' weight matrices,
+	// AdamW for the rest (see muon.go); EGD (Pasand & Dohmatob 2025) steps
+	// each weight matrix along U·Vᵀ of its gradient G = U·S·Vᵀ, the rest by
+	// SGD (see egd.go).
+	Muon = "muon"
+	EGD  = "egd"
 )
 
 // Optimizers lists the names fit accepts.
-var Optimizers = []string{AdamW, Adam, SGD, OrthoAdamW, OrthoSGD}
+var Optimizers = []string{AdamW, Adam, SGD, OrthoAdamW, OrthoSGD, Muon, EGD}
 
 // Hyper is what an update needs besides the gradients.
 type Hyper struct {
@@ -41,6 +47,10 @@ type Hyper struct {
 	Eps          float64
 	WarmupSteps  int
 	Grokfast     Filter // applied to the gradient first; Kind "" for none
+	// Muon: the learning rate of the hidden layers' matrices (LR and the
+	// Adam settings are the AdamW's of the other parameters; the warm-up
+	// scales both) and the momentum β of its Nesterov SGD.
+	MuonLR, Momentum float64
 }
 
 // BaseOptimizer splits an optimiser's name into its update and ⊥Grad.
@@ -61,6 +71,15 @@ func (h Hyper) LearningRate(step int) float64 {
 		return h.LR * float64(step) / float64(h.WarmupSteps)
 	}
 	return h.LR
+}
+
+// MuonLearningRate is Muon's learning rate at a step: MuonLR under the
+// same warm-up as LR (a LambdaLR scales every parameter group's rate).
+func (h Hyper) MuonLearningRate(step int) float64 {
+	if h.WarmupSteps > 0 && step < h.WarmupSteps {
+		return h.MuonLR * float64(step) / float64(h.WarmupSteps)
+	}
+	return h.MuonLR
 }
 
 // scalars are the per-step numbers the update graph takes as inputs, computed
@@ -87,12 +106,20 @@ type stateVar struct {
 }
 
 // optimState lists the state h keeps for m's parameters, in a fixed order:
-// Adam's two moments, Grokfast's filter. With the parameters and the step
-// it is all a resume needs.
+// Adam's two moments (Muon: its momentum buffer for a hidden layer's
+// matrix), Grokfast's filter. With the parameters and the step it is all a
+// resume needs.
 func optimState(m model.Model, h Hyper) []stateVar {
 	var out []stateVar
+	var muon map[string]matrix
+	if h.Name == Muon {
+		muon = knownMatrices(m)
+	}
 	for _, spec := range m.Params() {
-		if h.Name != SGD {
+		switch {
+		case muon[spec.Name].hidden:
+			out = append(out, stateVar{momentName(muonMomentum, spec.Name), spec.Shape})
+		case h.Name != SGD && h.Name != EGD:
 			out = append(out, stateVar{momentName("m", spec.Name), spec.Shape}, stateVar{momentName("v", spec.Name), spec.Shape})
 		}
 		if h.Grokfast.Kind != "" {
@@ -140,8 +167,13 @@ func createState(scope *gomlx.Scope, m model.Model, h Hyper) error {
 // hyper holds the inputs [lr, step_size, √bc2, decay, wd, first, full] in the
 // parameters' dtype: scalars, or for a stack of K models (m a
 // model.StackView) vectors [K], one value per model. β1, β2 and ε come
-// from h and are shared.
-func updateGraph(scope *gomlx.Scope, m model.Model, h Hyper, loss *Node, hyper []*Node) {
+// from h and are shared. For Muon, lr and wd carry Muon's learning rate
+// and decay factor (see Hyper.inputs).
+//
+// EGD's matrices are not updated here: their gradients (after Grokfast's
+// filter) are returned, in the order of m's parameters, for the host to
+// whiten (see egdStep); every other optimiser returns none.
+func updateGraph(scope *gomlx.Scope, m model.Model, h Hyper, loss *Node, hyper []*Node) (egdGrads []*Node) {
 	g := loss.Graph()
 	lr, stepSize, sqrtBC2, decay, wd, first, full := hyper[0], hyper[1], hyper[2], hyper[3], hyper[4], hyper[5], hyper[6]
 	stacked := lr.Rank() > 0
@@ -153,6 +185,10 @@ func updateGraph(scope *gomlx.Scope, m model.Model, h Hyper, loss *Node, hyper [
 		values[i] = vars[i].NodeValue(g)
 	}
 	grads := Gradient(loss, values...)
+	var mats map[string]matrix
+	if h.Name == Muon || h.Name == EGD {
+		mats = knownMatrices(m)
+	}
 	for i, spec := range specs {
 		p, grad := values[i], grads[i]
 		if grad.DType() != p.DType() {
@@ -176,14 +212,25 @@ func updateGraph(scope *gomlx.Scope, m model.Model, h Hyper, loss *Node, hyper [
 		if h.Ortho {
 			grad = orthogonalize(p, grad, stacked)
 		}
-		if h.Name != AdamW && h.WeightDecay != 0 {
+		if _, ok := mats[spec.Name]; ok && h.Name == EGD {
+			egdGrads = append(egdGrads, grad) // whitened on the host, applied by egdApplyGraph
+			continue
+		}
+		if mat := mats[spec.Name]; mat.hidden && h.Name == Muon {
+			bufVar := scope.Store().GetVariable(model.VariablePath(scope, momentName(muonMomentum, spec.Name)))
+			buf, update := muonUpdate(mat, bufVar.NodeValue(g), grad, h.Momentum)
+			bufVar.SetNodeValue(buf)
+			vars[i].SetNodeValue(Sub(Mul(p, per(wd)), Mul(per(lr), update))) // p·(1 − lr·wd) − lr·update
+			continue
+		}
+		if h.Name != AdamW && h.Name != Muon && h.WeightDecay != 0 {
 			grad = Add(grad, Mul(p, per(wd))) // L2: g + wd·p
 		}
-		if h.Name == SGD {
+		if h.Name == SGD || h.Name == EGD {
 			vars[i].SetNodeValue(Sub(p, Mul(per(lr), grad)))
 			continue
 		}
-		if h.Name == AdamW {
+		if h.Name == AdamW || h.Name == Muon {
 			p = Mul(p, per(decay)) // p·(1 − lr·wd)
 		}
 		mVar := scope.Store().GetVariable(model.VariablePath(scope, momentName("m", spec.Name)))
@@ -195,6 +242,7 @@ func updateGraph(scope *gomlx.Scope, m model.Model, h Hyper, loss *Node, hyper [
 		mVar.SetNodeValue(m1)
 		vVar.SetNodeValue(m2)
 	}
+	return egdGrads
 }
 
 // hyperTensors are the scalar inputs of step s in the parameters' dtype.
@@ -216,8 +264,19 @@ const numHyper = 7
 // inputs are the per-step optimiser inputs [lr, step_size, √bc2, decay, wd,
 // first, full]: first is 1 on the run's first step (Grokfast's EMA starts
 // from that gradient), full is 1 once an MA window holds w gradients.
+//
+// Muon's AdamW reads step_size, √bc2 and decay alone, so a Muon run's lr
+// and wd carry Muon's own: its learning rate lr_muon and its decay factor
+// 1 − lr_muon·wd, computed here in float64 as PyTorch computes
+// group["lr"]·group["weight_decay"]; the other optimisers' inputs are
+// unchanged by it, and so are their graphs.
 func (h Hyper) inputs(step int) [numHyper]float64 {
 	lr, stepSize, sqrtBC2, decay := h.scalars(step)
+	wd := h.WeightDecay
+	if h.Name == Muon {
+		lr = h.MuonLearningRate(step)
+		wd = 1 - lr*h.WeightDecay
+	}
 	first, full := 0.0, 0.0
 	if step == 0 {
 		first = 1
@@ -225,7 +284,7 @@ func (h Hyper) inputs(step int) [numHyper]float64 {
 	if h.Grokfast.Kind == GrokfastMA && step+1 >= h.Grokfast.Window {
 		full = 1
 	}
-	return [numHyper]float64{lr, stepSize, sqrtBC2, decay, h.WeightDecay, first, full}
+	return [numHyper]float64{lr, stepSize, sqrtBC2, decay, wd, first, full}
 }
 
 func shapeOf(dtype dtypes.DType, dims []int) shapes.Shape { return shapes.Make(dtype, dims...) }

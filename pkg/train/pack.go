@@ -38,7 +38,7 @@ type Pack struct {
 
 	view   model.Model // model.StackView of the runs' model
 	store  *gomlx.Store
-	exec   *gomlx.Exec
+	exec   stepExec // see compileStep
 	hypers []Hyper
 	full   *infer.Batch // stacked full batch: inputs [K, n, cols], labels [K, n]
 	eval   *stackedEvaluator
@@ -79,11 +79,11 @@ func OpenPack(backend compute.Backend, dirs []string, cfgs []*runs.Config, table
 			return nil, err
 		}
 		r0.src = storeSource{store: r0.Store, names: p.stateNames(), eval: ev}
-		exec, err := gomlx.NewExec(backend, p.store, stepGraph(r0.Model, p.hypers[0], tr.Loss, tr.LogitsDType))
+		exec, err := compileStep(backend, p.store, r0.Model, nil, p.hypers[0], tr.Loss, tr.LogitsDType)
 		if err != nil {
 			return nil, err
 		}
-		p.exec = exec.WithName("train_step")
+		p.exec = exec
 		return p, nil
 	}
 	sm, ok := r0.Model.(model.Stacked)
@@ -104,11 +104,11 @@ func OpenPack(backend compute.Backend, dirs []string, cfgs []*runs.Config, table
 		return nil, err
 	}
 	p.eval = ev
-	exec, err := gomlx.NewExec(backend, p.store, packStepGraph(sm, p.view, p.hypers[0], tr.Loss, tr.LogitsDType))
+	exec, err := compileStep(backend, p.store, p.view, sm, p.hypers[0], tr.Loss, tr.LogitsDType)
 	if err != nil {
 		return nil, err
 	}
-	p.exec = exec.WithName("pack_train_step")
+	p.exec = exec
 	if r0.full != nil {
 		var batches []infer.Batch
 		for _, r := range p.Runs {

@@ -60,8 +60,8 @@ func (r *Run) hyper() Hyper {
 	tr := r.Config.Train
 	name, ortho := BaseOptimizer(tr.Optimizer)
 	return Hyper{Name: name, Ortho: ortho, LR: tr.LR, WeightDecay: tr.WeightDecay, Beta1: tr.Beta1, Beta2: tr.Beta2, Eps: tr.Eps,
-		WarmupSteps: tr.WarmupSteps,
-		Grokfast:    Filter{Kind: tr.Grokfast, Alpha: tr.GrokfastAlpha, Lambda: tr.GrokfastLambda, Window: tr.GrokfastWindow}}
+		WarmupSteps: tr.WarmupSteps, MuonLR: tr.MuonLR, Momentum: tr.MuonMomentum,
+		Grokfast: Filter{Kind: tr.Grokfast, Alpha: tr.GrokfastAlpha, Lambda: tr.GrokfastLambda, Window: tr.GrokfastWindow}}
 }
 
 // open is Open without the compiled training step (a Pack steps its runs);
@@ -293,8 +293,9 @@ func (r *Run) finish() error {
 		return r.diverged(err.Error())
 	}
 	meta := map[string]string{metaStep: fmt.Sprint(r.Step), "model": r.Model.Name()}
+	model.AddTransformerLens(r.Model, ps, meta) // what HookedTransformer loads beyond the parameters
 	if err := model.SaveSafetensors(runs.ModelPath(r.Dir), ps, meta); err != nil {
 		return err
 	}
-	return runs.PlotCurves(r.Dir, r.Config.Describe(), r.Metrics)
+	return runs.PlotCurves(r.Dir, r.Config.Describe(), r.Metrics, r.Config.Train.FigureFormat)
 }

@@ -143,6 +143,8 @@ var resumeVariants = []struct {
 	{"grokfast ema", func(tr *runs.TrainSpec) { tr.Grokfast, tr.GrokfastAlpha, tr.GrokfastLambda = GrokfastEMA, 0.98, 2 }},
 	{"grokfast ma", func(tr *runs.TrainSpec) { tr.Grokfast, tr.GrokfastWindow, tr.GrokfastLambda = GrokfastMA, 20, 5 }},
 	{"orthoadamw", func(tr *runs.TrainSpec) { tr.Optimizer = OrthoAdamW }},
+	{"muon", func(tr *runs.TrainSpec) { tr.Optimizer, tr.MuonLR, tr.MuonMomentum = Muon, 0.02, 0.95 }},
+	{"egd", func(tr *runs.TrainSpec) { tr.Optimizer = EGD }},
 }
 
 // An interrupted run, resumed, ends with the same bytes as one that ran

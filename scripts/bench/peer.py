@@ -1,7 +1,8 @@
 """PyTorch peers of fit's training steps on the CPU, for `make bench`.
 
 peer.py nanda: the same network and step as fit's
-BenchmarkNandaStep/p113/logits=float64:
+BenchmarkNandaStep/p113/logits=float64 (and, with --p, --frac and the
+sizes, the quickstart-shaped steps BenchmarkNandaStep/qs-p47 and qs-p23):
 Nanda et al.'s one-layer transformer (d_model 128, 4 heads of 32, d_mlp 512,
 no LayerNorm) on p = 113 with 30% of the pairs (3,830 rows), one full-batch
 AdamW step (lr 1e-3, weight decay 1, betas (0.9, 0.98)) with the
@@ -28,7 +29,7 @@ import torch.nn.functional as F
 
 
 def nanda_step(a):
-    p, d, h, dh, dm = a.p or 113, 128, 4, 32, 512
+    p, d, h, dh, dm = a.p or 113, a.d_model, a.n_heads, a.d_head, a.d_mlp
     v = p + 1
     s = 1 / math.sqrt(d)
 
@@ -99,6 +100,10 @@ def main():
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--d-model", type=int, default=128, help="nanda: residual width (the quickstart's: 64)")
+    ap.add_argument("--n-heads", type=int, default=4)
+    ap.add_argument("--d-head", type=int, default=32, help="nanda: the quickstart's 16")
+    ap.add_argument("--d-mlp", type=int, default=512, help="nanda: the quickstart's 256")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(1)

@@ -2,6 +2,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -19,6 +20,7 @@ import (
 	"github.com/grokkit/grokkit/pkg/runs"
 	"github.com/grokkit/grokkit/pkg/score"
 	"github.com/grokkit/grokkit/pkg/table"
+	"github.com/grokkit/grokkit/pkg/tasks"
 )
 
 type flags struct {
@@ -33,6 +35,7 @@ type flags struct {
 	Format     string `default:"" enum:"parquet,table,markdown," help:"parquet, table (aligned text) or (--detect) markdown (a table row); default: table when stdout is a terminal, else parquet."`
 	Case       string `placeholder:"NAME" help:"--detect --format markdown: the case named in the row (default: the run folder)."`
 	Output     string `short:"o" default:"-" placeholder:"PATH" help:"Output file, or - for stdout."`
+	ExportTask string `name:"export-task" placeholder:"DIR" help:"Write the run as a detection task suite of one task instead (weights, every input with the trusted set, activations at named hooks, the truth apart, the built-in scores; DIR/TASK.md describes it; score a detector with detectbench score DIR)."`
 	cli.Kernels
 	Version kong.VersionFlag `help:"Print the version."`
 }
@@ -69,6 +72,9 @@ func evaluate(env cli.Env, ctx *kong.Context, f *flags) error {
 	if err != nil {
 		return err
 	}
+	if f.ExportTask != "" {
+		return exportTask(env, f, b, t)
+	}
 	if f.Detect {
 		return detectRun(env, f, b, net, t)
 	}
@@ -93,6 +99,12 @@ func evaluate(env cli.Env, ctx *kong.Context, f *flags) error {
 // checkFlags refuses a flag that the other flags would leave unused,
 // rather than ignore it.
 func checkFlags(env cli.Env, ctx *kong.Context, f *flags) error {
+	if f.ExportTask != "" {
+		if name := cli.FirstGiven(ctx, "per-example", "detect", "all-rows", "key-freqs", "plot", "format", "case", "output"); name != "" {
+			return fmt.Errorf("--%s does not apply with --export-task, which writes a task folder", name)
+		}
+		return nil
+	}
 	if !f.Detect {
 		if name := cli.FirstGiven(ctx, "all-rows", "key-freqs", "plot"); name != "" {
 			return fmt.Errorf("--%s applies only with --detect", name)
@@ -117,6 +129,19 @@ func checkFlags(env cli.Env, ctx *kong.Context, f *flags) error {
 // -mechanism before its extension.
 func mechanismPlot(png string) string {
 	return strings.TrimSuffix(png, filepath.Ext(png)) + "-mechanism" + filepath.Ext(png)
+}
+
+// exportTask writes the run as a suite of one task at --export-task.
+func exportTask(env cli.Env, f *flags, b compute.Backend, t *table.Table) error {
+	m, sources, err := tasks.RunSource(f.Run, f.Checkpoint, t)
+	if err != nil {
+		return err
+	}
+	if err := tasks.Export(context.Background(), b, f.ExportTask, m, sources, io.Discard); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stderr, "evalsplit: wrote task %s to %s (format: %s)\n", sources[0].Name, f.ExportTask, filepath.Join(f.ExportTask, tasks.TaskMD))
+	return nil
 }
 
 func detectRun(env cli.Env, f *flags, b compute.Backend, net *infer.Net, t *table.Table) error {

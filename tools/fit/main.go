@@ -38,7 +38,7 @@ type flags struct {
 	Pos           string  `enum:"sinusoidal,learned" default:"sinusoidal" help:"power: sinusoidal positions (the original's, fixed) or learned (W_pos)."`
 	Init          string  `enum:"pytorch,nanda" default:"pytorch" help:"power: pytorch (the original's: PyTorch's defaults, embedding N(0, 1), linear layers uniform ±1/√fan_in) or nanda (normal 1/√d_model, as nanda)."`
 
-	Optimizer   string    `default:"adamw" enum:"${optimizers}" help:"adamw (decoupled decay), adam (L2 in the gradient), sgd; orthoadamw and orthosgd apply ⊥Grad first (the gradient made orthogonal to the weights, rescaled to its norm; Prieto et al. 2025). PyTorch's formulas."`
+	Optimizer   string    `default:"adamw" enum:"${optimizers}" help:"adamw (decoupled decay), adam (L2 in the gradient), sgd; orthoadamw and orthosgd apply ⊥Grad first (the gradient made orthogonal to the weights, rescaled to its norm; Prieto et al. 2025). PyTorch's formulas. muon (Jordan et al. 2024): Nesterov momentum orthogonalised by 5 Newton–Schulz steps for the hidden layers' weight matrices (--muon-lr, --muon-momentum), AdamW (--lr, betas, eps) for the rest, decoupled decay for both. egd (Pasand & Dohmatob 2025): each weight matrix's gradient G = U·S·Vᵀ replaced by U·Vᵀ (an exact SVD), then SGD; vectors plain SGD."`
 	LR          []float64 `default:"1e-3" help:"Peak learning rate (packed runs: one, or one per run)."`
 	WeightDecay []float64 `default:"1.0" help:"Weight decay (packed runs: one, or one per run)."`
 	Beta1       float64   `name:"beta1" default:"0.9" help:"Adam β1."`
@@ -49,6 +49,9 @@ type flags struct {
 	LogitsDType string    `name:"logits-dtype" default:"float64" enum:"float32,float64" help:"Precision of the logits in the loss (float64: Nanda's high-precision cross-entropy)."`
 	BatchSize   int       `help:"Rows per step; 0 is full batch, -1 (--batch-size=-1) Power et al.'s min(512, n/2) for n training rows. Mini-batch order is drawn per epoch from the seed."`
 	Seed        []uint64  `default:"23093" help:"Seed of the initialisation and of the mini-batch order (packed runs: one, or one per run)."`
+
+	MuonLR       []float64 `name:"muon-lr" default:"${muon_lr}" help:"muon: the hidden matrices' learning rate (the reference's 0.02; packed runs: one, or one per run)."`
+	MuonMomentum float64   `name:"muon-momentum" default:"${muon_momentum}" help:"muon: the momentum β of its Nesterov SGD (the reference's 0.95)."`
 
 	Steps           int     `default:"40000" help:"Optimiser steps."`
 	EvalEvery       int     `default:"100" help:"Evaluate every N steps: loss and accuracy per split and kind."`
@@ -61,7 +64,8 @@ type flags struct {
 	GrokfastLambda float64 `name:"grokfast-lambda" help:"λ (default: ema 2, ma 5, the paper's)."`
 	GrokfastWindow int     `name:"grokfast-window" default:"100" help:"ma: the window."`
 
-	Tensorboard bool `default:"true" negatable:"" help:"Write RUN/events.out.tfevents.0.grokkit as it trains, for tensorboard --logdir and wandb sync: every metrics.parquet row as split/metric or split/kind/metric, and train/lr. Its wall_time is the step, not the clock, so the same run gives the same bytes."`
+	FigureFormat string `name:"figure-format" default:"png" enum:"png,svg,pdf" help:"svg or pdf: also draw RUN/curves.svg or curves.pdf, vector figures for papers (RUN/curves.png is always drawn)."`
+	Tensorboard  bool   `default:"true" negatable:"" help:"Write RUN/events.out.tfevents.0.grokkit as it trains, for tensorboard --logdir and wandb sync: every metrics.parquet row as split/metric or split/kind/metric, and train/lr. Its wall_time is the step, not the clock, so the same run gives the same bytes."`
 
 	cli.Kernels
 	SwitchKernels bool `name:"switch-kernels" help:"With --resume: continue a run computed with another kernel family or architecture with this machine's (config.json records the switch; the run is then no longer bit for bit). Without it such a resume is refused."`
@@ -96,7 +100,8 @@ func vars() kong.Vars {
 		help = append(help, fmt.Sprintf("%s (%s)", name, d.Summary))
 	}
 	return kong.Vars{"models": strings.Join(model.Names(), ","), "model_help": strings.Join(help, ", "),
-		"optimizers": strings.Join(train.Optimizers, ","), "losses": strings.Join(train.Losses, ",")}
+		"optimizers": strings.Join(train.Optimizers, ","), "losses": strings.Join(train.Losses, ","),
+		"muon_lr": fmt.Sprint(train.DefaultMuonLR), "muon_momentum": fmt.Sprint(train.DefaultMuonMomentum)}
 }
 
 func main() {
@@ -171,7 +176,7 @@ func dispatch(ctx context.Context, env cli.Env, given map[string]bool, f *flags)
 		}
 	}
 	K := len(f.Output)
-	for name, n := range map[string]int{"TABLE": len(f.Table), "--seed": len(f.Seed), "--lr": len(f.LR), "--weight-decay": len(f.WeightDecay)} {
+	for name, n := range map[string]int{"TABLE": len(f.Table), "--seed": len(f.Seed), "--lr": len(f.LR), "--weight-decay": len(f.WeightDecay), "--muon-lr": len(f.MuonLR)} {
 		if n != 1 && n != K {
 			return nil, fmt.Errorf("%s has %d values for %d runs: give one, or one per -o", name, n, K)
 		}
@@ -200,7 +205,7 @@ func unused(f *flags, given map[string]bool) error {
 	if given["patience"] && f.StopAtTestAcc == 0 {
 		return errors.New("--patience applies only with --stop-at-test-acc")
 	}
-	if name, _ := train.BaseOptimizer(f.Optimizer); name == train.SGD {
+	if name, _ := train.BaseOptimizer(f.Optimizer); name == train.SGD || name == train.EGD {
 		for _, flag := range []string{"beta1", "beta2", "eps"} {
 			if given[flag] {
 				return fmt.Errorf("--%s applies only to the Adam optimisers, not --optimizer %s", flag, f.Optimizer)
@@ -242,9 +247,15 @@ func config(f *flags, desc model.Description, given map[string]bool, k int, args
 			Beta1: f.Beta1, Beta2: f.Beta2, Eps: f.Eps, WarmupSteps: f.Warmup, Loss: f.Loss,
 			LogitsDType: f.LogitsDType, BatchSize: f.BatchSize, Seed: pick(f.Seed, k), Steps: f.Steps,
 			EvalEvery: f.EvalEvery, CheckpointEvery: f.CheckpointEvery,
-			StopAtTestAcc: f.StopAtTestAcc, Patience: f.Patience, Tensorboard: f.Tensorboard},
+			StopAtTestAcc: f.StopAtTestAcc, Patience: f.Patience, Tensorboard: f.Tensorboard, FigureFormat: vectorFormat(f.FigureFormat)},
 	}
 	grokfast(f, given, &cfg.Train)
+	if f.Optimizer == train.Muon || given["muon-lr"] {
+		cfg.Train.MuonLR = pick(f.MuonLR, k)
+	}
+	if f.Optimizer == train.Muon || given["muon-momentum"] {
+		cfg.Train.MuonMomentum = f.MuonMomentum
+	}
 	return cfg
 }
 
@@ -269,4 +280,13 @@ func grokfast(f *flags, given map[string]bool, tr *runs.TrainSpec) {
 	case f.Grokfast == train.GrokfastMA:
 		tr.GrokfastLambda = 5
 	}
+}
+
+// vectorFormat is the figure format config.json records: "" for png, which
+// every run draws, so that a run without the flag keeps its config bytes.
+func vectorFormat(f string) string {
+	if f == "png" {
+		return ""
+	}
+	return f
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"text/tabwriter"
 
+	"github.com/alecthomas/kong"
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/grokkit/grokkit/pkg/cli"
@@ -29,7 +30,7 @@ type widthRow struct {
 // analytic is fourier --analytic-widths: Gromov's analytic solution's
 // accuracy against width (Gromov 2023: it rises with N), and trained MLP
 // runs' test accuracy at their widths beside it.
-func analytic(env cli.Env, f *flags) error {
+func analytic(env cli.Env, ctx *kong.Context, f *flags) error {
 	if f.Run != "" {
 		return fmt.Errorf("--analytic-widths takes no RUN (give trained runs with --trained)")
 	}
@@ -39,8 +40,11 @@ func analytic(env cli.Env, f *flags) error {
 	if f.AnalyticDraws < 1 {
 		return fmt.Errorf("--analytic-draws must be ≥ 1, got %d", f.AnalyticDraws)
 	}
-	figures := figuresDir(f.Plots, f.Output)
-	if err := checkOutputs(f.Output, f.Plots, figures, "gromov-width.png"); err != nil {
+	figures := outfile.FiguresDir(f.Plots, f.Output)
+	if err := checkFigureFormat(ctx, figures); err != nil {
+		return err
+	}
+	if err := outfile.CheckOutputs(f.Output, f.Plots, figures, plot.Named("gromov-width.png", f.Figures())); err != nil {
 		return err // before any work, so nothing is half done
 	}
 	var rows []widthRow
@@ -71,10 +75,10 @@ func analytic(env cli.Env, f *flags) error {
 		rows = append(rows, widthRow{Source: run, Width: int64(cfg.Model.Width), Accuracy: a, Min: a, Max: a})
 	}
 	if figures != "" {
-		if err := makeFolder(f.Plots, figures); err != nil {
+		if err := outfile.MakeFolder(f.Plots, figures); err != nil {
 			return err
 		}
-		path := filepath.Join(figures, "gromov-width.png")
+		path := filepath.Join(figures, plot.Named("gromov-width.png", f.Figures()))
 		if err := plotWidths(path, f.P, rows); err != nil {
 			return err
 		}

@@ -19,6 +19,7 @@ import (
 	"github.com/grokkit/grokkit/pkg/inspect"
 	"github.com/grokkit/grokkit/pkg/model"
 	"github.com/grokkit/grokkit/pkg/outfile"
+	"github.com/grokkit/grokkit/pkg/plot"
 	"github.com/grokkit/grokkit/pkg/runs"
 )
 
@@ -31,11 +32,13 @@ type flags struct {
 	KeyFreqs        []int    `placeholder:"K,..." help:"transformer: key frequencies for the restricted/excluded losses (default: the final weights' own)."`
 	Format          string   `default:"" enum:"parquet,table," help:"parquet (long: step, measure, index, value) or table (aligned text); default: table when stdout is a terminal, else parquet."`
 	Output          string   `short:"o" default:"-" placeholder:"PATH" help:"Output file, or - for stdout."`
+	Tensorboard     string   `placeholder:"DIR" help:"Also write DIR/events.out.tfevents.0.fourier (DIR made if need be): every step's one-value measures as fourier/MEASURE and each weight matrix's HTSR measures as alpha/MATRIX, traps/MATRIX and so on, for tensorboard --logdir. DIR may be the run folder, beside fit's own event file: it is written only when named here."`
 	Plots           string   `placeholder:"DIR" help:"Folder for the figures (fourier-spectrum.png, progress.png; gromov-width.png with --analytic-widths), created if need be. Default: the folder of the -o file; with the output on stdout (or a device: -o /dev/null), no figures. Nothing is written into RUN unless it is named here."`
 	AnalyticWidths  []int    `placeholder:"N,..." help:"No RUN: Gromov's analytic solution at these widths, its accuracy over all p² inputs (see --p, --analytic-draws, --trained), and gromov-width.png (see --plots)."`
 	P               int      `default:"97" help:"--analytic-widths: the modulus."`
 	AnalyticDraws   int      `default:"5" help:"--analytic-widths: draws of frequencies and phases averaged per width."`
 	Trained         []string `sep:"none" placeholder:"RUN" help:"--analytic-widths: trained Gromov MLP runs (repeat the flag) whose final test accuracy is shown at their width."`
+	plot.FigureFlag
 	cli.Kernels
 	Version kong.VersionFlag `help:"Print the version."`
 }
@@ -59,7 +62,13 @@ et al.'s restricted loss (all rows) and excluded loss (train rows) for the
 final key frequencies; for a+b, Zhong et al.'s clock-or-pizza measures
 (gradient symmetricity and distance irrelevance).
 MLP (gromov): each neuron's dominant frequency, IPR and phase residual
-φ1 + φ2 − φ3.`
+φ1 + φ2 − φ3.
+Both, from the weights alone (heavy-tailed self-regularisation, as
+WeightWatcher): for every weight matrix (attention heads folded into one
+matrix per projection), the power-law exponent α of its eigenvalues' tail
+(Clauset's xmin; < 2 reads as over-fit), and its correlation traps: the
+eigenvalues of the entry-shuffled matrix above the Marchenko–Pastur bulk
+edge (Prakash & Martin: both come before anti-grokking).`
 
 func main() {
 	var f flags
@@ -69,7 +78,7 @@ func main() {
 // runFlags apply to a RUN's analysis, analyticFlags to --analytic-widths:
 // each is refused where it would be ignored.
 var (
-	runFlags      = []string{"checkpoint", "over-checkpoints", "table", "projection", "key-freqs"}
+	runFlags      = []string{"checkpoint", "over-checkpoints", "table", "projection", "key-freqs", "tensorboard"}
 	analyticFlags = []string{"p", "analytic-draws", "trained"}
 )
 
@@ -79,7 +88,7 @@ func analyse(env cli.Env, ctx *kong.Context, f *flags) error {
 		if name := cli.FirstGiven(ctx, runFlags...); name != "" {
 			return fmt.Errorf("--%s applies to a RUN's analysis, not to --analytic-widths", name)
 		}
-		return analytic(env, f)
+		return analytic(env, ctx, f)
 	}
 	if name := cli.FirstGiven(ctx, analyticFlags...); name != "" {
 		return fmt.Errorf("--%s applies only with --analytic-widths", name)
@@ -104,9 +113,15 @@ func analyse(env cli.Env, ctx *kong.Context, f *flags) error {
 	if err := fourier.CheckKeyFreqs(f.KeyFreqs, cfg.Model.P); err != nil {
 		return fmt.Errorf("%s: --key-freqs: %w", f.Run, err)
 	}
-	figures := figuresDir(f.Plots, f.Output)
-	if err := checkOutputs(f.Output, f.Plots, figures, "fourier-spectrum.png", "progress.png"); err != nil {
+	figures := outfile.FiguresDir(f.Plots, f.Output)
+	if err := checkFigureFormat(ctx, figures); err != nil {
+		return err
+	}
+	if err := outfile.CheckOutputs(f.Output, f.Plots, figures, plot.Named("fourier-spectrum.png", f.Figures()), plot.Named("progress.png", f.Figures())); err != nil {
 		return err // before any work, so nothing is half done
+	}
+	if err := checkTensorboard(f.Tensorboard); err != nil {
+		return err
 	}
 	steps := []int{f.Checkpoint}
 	if f.OverCheckpoints {
@@ -144,11 +159,22 @@ func analyse(env cli.Env, ctx *kong.Context, f *flags) error {
 	if err != nil {
 		return err
 	}
-	if figures != "" {
-		if err := makeFolder(f.Plots, figures); err != nil {
+	matrices, err := measureSpectra(f.Run, steps, &rows)
+	if err != nil {
+		return err
+	}
+	if f.Tensorboard != "" {
+		path, err := writeTensorboard(f.Tensorboard, matrices, rows)
+		if err != nil {
 			return err
 		}
-		written, err := inspect.Plots(figures, cfg.Describe(), cfg.Model.Name, rows)
+		fmt.Fprintf(env.Stderr, "fourier: wrote %s\n", path)
+	}
+	if figures != "" {
+		if err := outfile.MakeFolder(f.Plots, figures); err != nil {
+			return err
+		}
+		written, err := inspect.Plots(figures, cfg.Describe(), cfg.Model.Name, matrices, rows, figureOptions(f))
 		if err != nil {
 			return err
 		}
@@ -158,9 +184,12 @@ func analyse(env cli.Env, ctx *kong.Context, f *flags) error {
 	}
 	return outfile.Write(f.Output, env.Stdout, func(w io.Writer) error {
 		if f.Format == "table" {
-			return inspect.WriteTable(w, f.Run, cfg.Model.Name, in.Describe(), key, rows)
+			if err := inspect.WriteTable(w, f.Run, cfg.Model.Name, in.Describe(), key, matrices, rows); err != nil {
+				return err
+			}
+			return writeGrokked(w, f.Run)
 		}
-		return inspect.WriteParquet(w, f.Run, in.Describe(), key, rows)
+		return inspect.WriteParquet(w, f.Run, in.Describe(), key, matrices, rows)
 	})
 }
 
@@ -200,4 +229,25 @@ func measure(b compute.Backend, run, modelName string, steps []int, in *inspect.
 		rows = append(rows, r...)
 	}
 	return append(rows, lastRows...), key, nil
+}
+
+// measureSpectra appends each step's heavy-tailed self-regularisation
+// measures (inspect.Spectral) to rows and returns the matrices measured,
+// by index. The weights are read again: a checkpoint's load is small next
+// to the Fourier measures.
+func measureSpectra(run string, steps []int, rows *[]inspect.Row) ([]string, error) {
+	var names []string
+	for _, s := range steps {
+		n, err := infer.LoadRun(run, s)
+		if err != nil {
+			return nil, err
+		}
+		r, ns, _, err := inspect.Spectral(n)
+		if err != nil {
+			return nil, fmt.Errorf("%s: step %d: %w", run, n.Step, err)
+		}
+		*rows = append(*rows, r...)
+		names = ns // the same matrices at every step: one network
+	}
+	return names, nil
 }

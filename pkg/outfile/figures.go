@@ -1,21 +1,19 @@
-package main
+package outfile
 
 import (
 	"fmt"
 	"os"
 	"path/filepath"
-
-	"github.com/grokkit/grokkit/pkg/outfile"
 )
 
-// An analysis writes only where it is told: the output (-o) and the
+// An analysis (fourier, llc) writes only where it is told: the output (-o) and the
 // figures' folder (--plots), never into the run it reads, which may be a
 // shared, read-only results folder.
 
-// figuresDir is where the figures go: --plots DIR; else the folder of the
+// FiguresDir is where the figures go: --plots DIR; else the folder of the
 // -o file; none ("") when the output goes to stdout or to a device or pipe
 // (-o /dev/null), which have no folder of figures beside them.
-func figuresDir(plots, output string) string {
+func FiguresDir(plots, output string) string {
 	switch {
 	case plots != "":
 		return plots
@@ -28,11 +26,11 @@ func figuresDir(plots, output string) string {
 	return filepath.Dir(output)
 }
 
-// checkOutputs finds, before any work, what would stop the output or the
+// CheckOutputs finds, before any work, what would stop the output or the
 // figures (names, in figures) from being written: a missing or unwritable
 // folder, a figure that would overwrite the output.
-func checkOutputs(output, plots, figures string, names ...string) error {
-	if err := outfile.Check(output); err != nil {
+func CheckOutputs(output, plots, figures string, names ...string) error {
+	if err := Check(output); err != nil {
 		return err
 	}
 	toFile := output != "" && output != "-"
@@ -60,9 +58,9 @@ func checkOutputs(output, plots, figures string, names ...string) error {
 	fi, err := os.Stat(plots)
 	switch {
 	case os.IsNotExist(err):
-		return nil // made after the work (makeFolder)
+		return nil // made after the work (MakeFolder)
 	case err != nil:
-		return fmt.Errorf("--plots %s: %w", plots, outfile.UnwrapPath(err))
+		return fmt.Errorf("--plots %s: %w", plots, UnwrapPath(err))
 	case !fi.IsDir():
 		return fmt.Errorf("--plots %s: not a folder", plots)
 	}
@@ -77,22 +75,22 @@ func checkOutputs(output, plots, figures string, names ...string) error {
 // owner clears if this is killed in between). Permission bits alone do not
 // say: root ignores them, and a read-only mount has them all set.
 func writable(dir string) error {
-	f, err := os.CreateTemp(dir, ".fourier.tmp*")
+	f, err := os.CreateTemp(dir, ".figures"+tempInfix+"*")
 	if err != nil {
-		return outfile.UnwrapPath(err)
+		return UnwrapPath(err)
 	}
 	f.Close()
 	return os.Remove(f.Name())
 }
 
-// makeFolder creates the --plots folder if need be (the folder of -o
-// exists: outfile.Check).
-func makeFolder(plots, figures string) error {
+// MakeFolder creates the --plots folder if need be (the folder of -o
+// exists: Check).
+func MakeFolder(plots, figures string) error {
 	if plots == "" {
 		return nil
 	}
 	if err := os.MkdirAll(figures, 0o755); err != nil {
-		return fmt.Errorf("--plots %s: %w", plots, outfile.UnwrapPath(err))
+		return fmt.Errorf("--plots %s: %w", plots, UnwrapPath(err))
 	}
 	return nil
 }
