@@ -126,6 +126,17 @@ func (n *Net) run(backend compute.Backend, d *Data, rows []int, build func(*goml
 		return err
 	}
 	defer exec.Finalize()
+	return eachChunk(exec, d, rows, func(start, real, size int, out []*tensors.Tensor) {
+		values := tensors.MustCopyFlatData[float64](out[0])
+		fn(start, values[:real*(len(values)/size)])
+	})
+}
+
+// eachChunk runs exec on rows in chunks of equal size (Chunks: the last
+// padded with the first row), calling fn with each chunk's first index into
+// rows, its real and padded row counts and exec's outputs, which are
+// finalised when fn returns.
+func eachChunk(exec *gomlx.Exec, d *Data, rows []int, fn func(start, real, size int, out []*tensors.Tensor)) error {
 	chunks, real := Chunks(rows)
 	start := 0
 	for i, idx := range chunks {
@@ -133,10 +144,10 @@ func (n *Net) run(backend compute.Backend, d *Data, rows []int, build func(*goml
 		if err != nil {
 			return err
 		}
-		values := tensors.MustCopyFlatData[float64](out[0])
-		out[0].FinalizeAll()
-		width := len(values) / len(idx)
-		fn(start, values[:real[i]*width])
+		fn(start, real[i], len(idx), out)
+		for _, t := range out {
+			t.FinalizeAll()
+		}
 		start += real[i]
 	}
 	return nil
@@ -172,23 +183,12 @@ func (n *Net) Activations(backend compute.Backend, d *Data, rows []int, fn func(
 		return err
 	}
 	defer exec.Finalize()
-	chunks, real := Chunks(rows)
-	start := 0
-	for i, idx := range chunks {
-		out, err := exec.Exec(d.Batch(idx).Inputs)
-		if err != nil {
-			return err
-		}
+	return eachChunk(exec, d, rows, func(start, real, size int, out []*tensors.Tensor) {
 		acts := make([]Activation, len(out))
 		for k, t := range out {
-			dims := t.Shape().Dimensions
 			values := tensors.MustCopyFlatData[float64](t)
-			t.FinalizeAll()
-			width := len(values) / len(idx)
-			acts[k] = Activation{Name: names[k], Shape: append([]int(nil), dims[1:]...), Data: values[:real[i]*width]}
+			acts[k] = Activation{Name: names[k], Shape: append([]int(nil), t.Shape().Dimensions[1:]...), Data: values[:real*(len(values)/size)]}
 		}
 		fn(start, acts)
-		start += real[i]
-	}
-	return nil
+	})
 }

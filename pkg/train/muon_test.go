@@ -1,15 +1,10 @@
 package train
 
 import (
-	"context"
 	"encoding/json"
-	"fmt"
-	"io"
 	"math"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gomlx/compute/dtypes"
 	. "github.com/gomlx/gomlx/core/graph" //nolint:revive // GoMLX's graph DSL reads best unqualified.
@@ -469,26 +464,7 @@ func TestMuonAndEGDPackEqualsSeparateRuns(t *testing.T) {
 					cfg.Train.MuonLR = []float64{0.02, 0.01, 0.03}[k]
 				}
 			}
-			dir := t.TempDir()
-			var alone, packed []string
-			for k := range cfgs {
-				alone = append(alone, filepath.Join(dir, fmt.Sprintf("alone-%d", k)))
-				packed = append(packed, filepath.Join(dir, fmt.Sprintf("packed-%d", k)))
-				cfg := *cfgs[k]
-				if err := withTimeout(t, 3*time.Minute, func() error {
-					return Start(context.Background(), alone[k:k+1], []*runs.Config{&cfg}, tables[k:k+1], data[k:k+1], io.Discard)
-				}); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if err := withTimeout(t, 3*time.Minute, func() error {
-				return Start(context.Background(), packed, cfgs, tables, data, io.Discard)
-			}); err != nil {
-				t.Fatal(err)
-			}
-			for k := range cfgs {
-				compareRuns(t, alone[k], packed[k], true)
-			}
+			packEqualsAlone(t, cfgs, tables, data, true)
 		})
 	}
 }

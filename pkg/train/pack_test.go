@@ -84,27 +84,34 @@ func TestPackEqualsSeparateRuns(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			cfgs, tables, data := packCase(t, tc.base, tc.bs)
-			dir := t.TempDir()
-			var alone, packed []string
-			for k := range cfgs {
-				alone = append(alone, filepath.Join(dir, fmt.Sprintf("alone-%d", k)))
-				packed = append(packed, filepath.Join(dir, fmt.Sprintf("packed-%d", k)))
-				cfg := *cfgs[k]
-				if err := withTimeout(t, 3*time.Minute, func() error {
-					return Start(context.Background(), alone[k:k+1], []*runs.Config{&cfg}, tables[k:k+1], data[k:k+1], io.Discard)
-				}); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if err := withTimeout(t, 3*time.Minute, func() error {
-				return Start(context.Background(), packed, cfgs, tables, data, io.Discard)
-			}); err != nil {
-				t.Fatal(err)
-			}
-			for k := range cfgs {
-				compareRuns(t, alone[k], packed[k], tc.bitwise)
-			}
+			packEqualsAlone(t, cfgs, tables, data, tc.bitwise)
 		})
+	}
+}
+
+// packEqualsAlone trains each of cfgs alone and all of them packed, and
+// compares each run's files (bit for bit, or to a tolerance).
+func packEqualsAlone(t *testing.T, cfgs []*runs.Config, tables []*table.Table, data [][]byte, bitwise bool) {
+	t.Helper()
+	dir := t.TempDir()
+	var alone, packed []string
+	for k := range cfgs {
+		alone = append(alone, filepath.Join(dir, fmt.Sprintf("alone-%d", k)))
+		packed = append(packed, filepath.Join(dir, fmt.Sprintf("packed-%d", k)))
+		cfg := *cfgs[k]
+		if err := withTimeout(t, 3*time.Minute, func() error {
+			return Start(context.Background(), alone[k:k+1], []*runs.Config{&cfg}, tables[k:k+1], data[k:k+1], io.Discard)
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := withTimeout(t, 3*time.Minute, func() error {
+		return Start(context.Background(), packed, cfgs, tables, data, io.Discard)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for k := range cfgs {
+		compareRuns(t, alone[k], packed[k], bitwise)
 	}
 }
 
