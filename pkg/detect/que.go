@@ -195,14 +195,7 @@ func ridgedInvSqrt(R []float64, m, d int) *mat.Dense {
 	if m > 0 {
 		S.SymOuterK(1/float64(m), mat.NewDense(m, d, R).T())
 	}
-	ridge := 0.0
-	for j := range d {
-		ridge += S.At(j, j)
-	}
-	ridge = 1e-3*ridge/float64(d) + 1e-12
-	for j := range d {
-		S.SetSym(j, j, S.At(j, j)+ridge)
-	}
+	ridge := addRidge(S)
 	var es mat.EigenSym
 	W := mat.NewDense(d, d, nil)
 	if !es.Factorize(S, true) {

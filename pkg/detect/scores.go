@@ -192,14 +192,7 @@ func mahalanobisCentred(R []float64, n, d int) []float64 {
 	xc := mat.NewDense(n, d, R)
 	cov := mat.NewSymDense(d, nil)
 	cov.SymOuterK(1/float64(n), xc.T())
-	ridge := 0.0
-	for j := range d {
-		ridge += cov.At(j, j)
-	}
-	ridge = 1e-3*ridge/float64(d) + 1e-12
-	for j := range d {
-		cov.SetSym(j, j, cov.At(j, j)+ridge)
-	}
+	addRidge(cov)
 	var chol mat.Cholesky
 	if !chol.Factorize(cov) {
 		return make([]float64, n) // cannot happen with the ridge; no signal rather than a crash
@@ -218,4 +211,20 @@ func mahalanobisCentred(R []float64, n, d int) []float64 {
 		out[i] = math.Sqrt(max(s, 0))
 	}
 	return out
+}
+
+// addRidge adds 1e-3 of the mean variance (+1e-12) to a covariance's
+// diagonal, so that directions the rows do not span stay invertible, and
+// returns what it added.
+func addRidge(cov *mat.SymDense) float64 {
+	d := cov.SymmetricDim()
+	ridge := 0.0
+	for j := range d {
+		ridge += cov.At(j, j)
+	}
+	ridge = 1e-3*ridge/float64(d) + 1e-12
+	for j := range d {
+		cov.SetSym(j, j, cov.At(j, j)+ridge)
+	}
+	return ridge
 }

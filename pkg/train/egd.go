@@ -137,20 +137,6 @@ func egdApplyGraph(m model.Model, h Hyper) func(*gomlx.Scope, []*Node) []*Node {
 	}
 }
 
-// perModel is a per-model value x (a scalar, or [K] for a stack) shaped to
-// broadcast over a parameter p ([K, …]).
-func perModel(x, p *Node) *Node {
-	if x.Rank() == 0 {
-		return x
-	}
-	dims := make([]int, p.Rank())
-	for j := range dims {
-		dims[j] = 1
-	}
-	dims[0] = x.Shape().Dimensions[0]
-	return Reshape(x, dims...)
-}
-
 // Exec runs the step: gradients, U·Vᵀ on the host, update. args are
 // stepGraph's inputs; it returns the loss (losses).
 func (e *egdStep) Exec(args ...any) ([]*tensors.Tensor, error) {

@@ -194,18 +194,7 @@ func updateGraph(scope *gomlx.Scope, m model.Model, h Hyper, loss *Node, hyper [
 		if grad.DType() != p.DType() {
 			grad = ConvertDType(grad, p.DType())
 		}
-		// Per-model values [K] broadcast over the parameter [K, …].
-		per := func(x *Node) *Node {
-			if x.Rank() == 0 {
-				return x
-			}
-			dims := make([]int, p.Rank())
-			for j := range dims {
-				dims[j] = 1
-			}
-			dims[0] = x.Shape().Dimensions[0]
-			return Reshape(x, dims...)
-		}
+		per := func(x *Node) *Node { return perModel(x, p) } // per-model values [K] over the parameter [K, …]
 		if h.Grokfast.Kind != "" {
 			grad = filterGradient(scope, h.Grokfast, spec, grad, per(first), per(full), stacked)
 		}
@@ -288,3 +277,17 @@ func (h Hyper) inputs(step int) [numHyper]float64 {
 }
 
 func shapeOf(dtype dtypes.DType, dims []int) shapes.Shape { return shapes.Make(dtype, dims...) }
+
+// perModel is a per-model value x (a scalar, or [K] for a stack) shaped to
+// broadcast over a parameter p ([K, …]).
+func perModel(x, p *Node) *Node {
+	if x.Rank() == 0 {
+		return x
+	}
+	dims := make([]int, p.Rank())
+	for j := range dims {
+		dims[j] = 1
+	}
+	dims[0] = x.Shape().Dimensions[0]
+	return Reshape(x, dims...)
+}
