@@ -45,3 +45,5 @@ require (
 	golang.org/x/tools v0.44.0 // indirect
 	k8s.io/klog/v2 v2.140.0 // indirect
 )
+
+replace github.com/gomlx/compute => ./third_party/gomlx-compute
