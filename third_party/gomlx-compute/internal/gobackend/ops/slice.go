@@ -181,6 +181,34 @@ func execSliceGeneric[T gobackend.SupportedTypesConstraints](operand, output *go
 		operandFlatIdx += start * operandFlatStrides[axis]
 	}
 
+	if rank > 0 && len(outputFlat) > 0 {
+		// grokkit patch (third_party/README.md): a run of the last axis at a
+		// time, then the carry into the outer axes; the same elements move.
+		inner := outputDimensions[rank-1]
+		step := params.strides[rank-1] * operandFlatStrides[rank-1]
+		for outputFlatIdx := 0; outputFlatIdx < len(outputFlat); outputFlatIdx += inner {
+			dst := outputFlat[outputFlatIdx : outputFlatIdx+inner]
+			if step == 1 {
+				copy(dst, operandFlat[operandFlatIdx:operandFlatIdx+inner])
+			} else {
+				src := operandFlat[operandFlatIdx : operandFlatIdx+(inner-1)*step+1]
+				for j := range dst {
+					dst[j] = src[j*step]
+				}
+			}
+			for axis := rank - 2; axis >= 0; axis-- {
+				outputAxisIdxs[axis]++
+				if outputAxisIdxs[axis] < outputDimensions[axis] {
+					operandFlatIdx += params.strides[axis] * operandFlatStrides[axis]
+					break
+				}
+				operandFlatIdx -= (outputDimensions[axis] - 1) * params.strides[axis] * operandFlatStrides[axis]
+				outputAxisIdxs[axis] = 0
+			}
+		}
+		return
+	}
+
 	for outputFlatIdx := 0; outputFlatIdx < len(outputFlat); outputFlatIdx++ {
 		// Copy value at current position.
 		outputFlat[outputFlatIdx] = operandFlat[operandFlatIdx]
