@@ -2,12 +2,26 @@ package train
 
 import (
 	"fmt"
+	"sync/atomic"
 	"time"
 )
 
 // processStart is (nearly) when the process started: package variables are
 // set before main runs.
 var processStart = time.Now()
+
+// begunOnce is set by the process's first Start or Resume.
+var begunOnce atomic.Bool
+
+// runBegan is when a Start or Resume's time line starts counting: the
+// process's start for its first (fit: reading the table is start-up),
+// the call itself for later ones (detectbench trains many in one process).
+func runBegan() time.Time {
+	if begunOnce.CompareAndSwap(false, true) {
+		return processStart
+	}
+	return time.Now()
+}
 
 // costs is where a fit's wall time went, for its closing line: the first
 // step (which compiles the training graph), the other steps, evaluation and

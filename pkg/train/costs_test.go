@@ -25,3 +25,18 @@ func TestCostsLine(t *testing.T) {
 		t.Errorf("shares add up to %d%%", sum)
 	}
 }
+
+// TestRunBegan: the process's first run counts from the process's start
+// (fit reads its table before Start), a later run in the same process
+// (detectbench's) from its own call, not from the process's start.
+func TestRunBegan(t *testing.T) {
+	defer begunOnce.Store(begunOnce.Load())
+	begunOnce.Store(false)
+	if got := runBegan(); !got.Equal(processStart) {
+		t.Errorf("first run began %v, want the process's start %v", got, processStart)
+	}
+	before := time.Now()
+	if got := runBegan(); got.Before(before) {
+		t.Errorf("second run began %v, before its call at %v", got, before)
+	}
+}

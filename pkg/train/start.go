@@ -26,6 +26,7 @@ import (
 // differ between them). tableBytes[i] is the file of tables[i], copied into
 // the run. The first line on log names the backend.
 func Start(ctx context.Context, dirs []string, cfgs []*runs.Config, tables []*table.Table, tableBytes [][]byte, log io.Writer) error {
+	began := runBegan()
 	for i, cfg := range cfgs {
 		if err := Validate(cfg, tables[i]); err != nil {
 			return fmt.Errorf("%s: %w", cfg.Data.Source, err)
@@ -73,7 +74,7 @@ func Start(ctx context.Context, dirs []string, cfgs []*runs.Config, tables []*ta
 	if err != nil {
 		return err
 	}
-	return trainAndReport(ctx, p)
+	return trainAndReport(ctx, p, began)
 }
 
 // undoStart removes what Start made when creating run folder failed (a
@@ -116,6 +117,7 @@ type ResumeOptions struct {
 // stopped before its first checkpoint: the runs are deterministic, so that
 // loses time, never results).
 func Resume(ctx context.Context, dirs []string, opts ResumeOptions, log io.Writer) error {
+	began := runBegan()
 	steps := opts.Steps
 	release, err := runs.LockDirs(dirs)
 	if err != nil {
@@ -189,7 +191,7 @@ func Resume(ctx context.Context, dirs []string, opts ResumeOptions, log io.Write
 			fmt.Fprintf(log, "fit: resuming %s at step %d of %d\n", dirs[0], p.Step, steps)
 		}
 	}
-	return trainAndReport(ctx, p)
+	return trainAndReport(ctx, p, began)
 }
 
 // checkArithmetic refuses to resume a run computed with other arithmetic than
@@ -232,7 +234,7 @@ func RecordedKernels(dirs []string) string {
 
 // trainAndReport trains the runs (a run alone with a progress display) and
 // reports their ends.
-func trainAndReport(ctx context.Context, p *Pack) error {
+func trainAndReport(ctx context.Context, p *Pack, began time.Time) error {
 	p.Report = NewReporter(p.Log, p.Runs[0].Config.Train.Steps, p.Step, time.Now)
 	err := p.Train(ctx)
 	p.Report.Done()
@@ -243,7 +245,7 @@ func trainAndReport(ctx context.Context, p *Pack) error {
 	for _, r := range p.Runs {
 		c.eval, c.checkpoint = c.eval+r.costs.eval, c.checkpoint+r.costs.checkpoint
 	}
-	defer func() { fmt.Fprintf(p.Log, "fit: %s\n", c.line(time.Since(processStart))) }()
+	defer func() { fmt.Fprintf(p.Log, "fit: %s\n", c.line(time.Since(began))) }()
 	if len(p.Runs) > 1 {
 		for _, r := range p.Runs {
 			fmt.Fprintf(p.Log, "fit: %s: step %d: %s; accuracy ≥ 99%%: %s\n", r.Dir, r.Step, summary(r.Metrics), milestones(r.Metrics))
