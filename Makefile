@@ -225,13 +225,13 @@ reproduce-pizza: build ## Zhong et al.: gradient symmetricity and distance irrel
 # Prakash & Martin (scripts/reproduce-htsr.sh): each weight matrix's HTSR α and
 # correlation traps over the quickstart transformer trained far past grokking,
 # with weight decay 1 and without (their anti-grokking regime), packed. CPU
-# preset: 20,000 steps (~15 min on 2 shared cores); FULL=1: 10^6 steps (~12 h
-# on this CPU; the papers go to 10^7).
+# preset: 20,000 steps (~8 min on 2 cores); FULL=1: 10^6 steps (~6 h on this
+# CPU; the papers go to 10^7).
 HTSR       := $(OUT)/htsr$(if $(filter 1,$(FULL)),-full,)
 HTSR_ENV   := $(if $(filter 1,$(FULL)),STEPS=1000000 EVAL=1000 CKPT=10000,)
 .PHONY: reproduce-htsr
 
-reproduce-htsr: build ## Prakash & Martin: HTSR α < 2 and correlation traps over a run trained far past grokking, with and without weight decay (~15 min; FULL=1: 10^6 steps).
+reproduce-htsr: build ## Prakash & Martin: HTSR α < 2 and correlation traps over a run trained far past grokking, with and without weight decay (~8 min; FULL=1: 10^6 steps).
 	$(HTSR_ENV) scripts/reproduce-htsr.sh $(HTSR)
 
 # devinterp's grokking example (scripts/reproduce-llc.sh): the local learning
