@@ -441,15 +441,7 @@ func execReduceSumGeneric[T gobackend.PODNumericConstraints](operand, output *go
 // carryPastLastAxis moves the iterator from the start of a run of the last
 // axis to the start of the next run: what that axis's length of Next calls do.
 func (it *ReduceOutputIterator) carryPastLastAxis() {
-	for axis := len(it.perAxisIdx) - 2; axis >= 0; axis-- {
-		it.perAxisIdx[axis]++
-		it.flatIdx += it.perAxisStride[axis]
-		if it.perAxisIdx[axis] < it.dimensions[axis] {
-			return
-		}
-		it.perAxisIdx[axis] = 0
-		it.flatIdx -= it.perAxisStride[axis] * it.dimensions[axis]
-	}
+	it.flatIdx = carryOuterAxes(it.perAxisIdx, it.perAxisStride, it.dimensions, it.flatIdx)
 }
 
 func execReduceSumBFloat16(operand, output *gobackend.Buffer, it *ReduceOutputIterator, _ dtypes.DType) error {

@@ -171,15 +171,24 @@ func execTransposeGeneric[T gobackend.SupportedTypesConstraints](operand, output
 // carryPastLastAxis moves the iterator from the start of a run of the last
 // axis to the start of the next run: what that axis's length of Next calls do.
 func (it *TransposeIterator) carryPastLastAxis() {
-	for axis := len(it.perAxisIdx) - 2; axis >= 0; axis-- {
-		it.perAxisIdx[axis]++
-		it.flatIdx += it.perAxisStrides[axis]
-		if it.perAxisIdx[axis] < it.dimensions[axis] {
-			return
+	it.flatIdx = carryOuterAxes(it.perAxisIdx, it.perAxisStrides, it.dimensions, it.flatIdx)
+}
+
+// carryOuterAxes is the carry the Transpose and Reduce iterators' Next do
+// when the last axis wraps: the next outer axis that does not wrap steps
+// by its stride, the ones that wrap go back to 0. It returns the new flat
+// index. grokkit patch (third_party/README.md).
+func carryOuterAxes(perAxisIdx, strides, dims []int, flatIdx int) int {
+	for axis := len(perAxisIdx) - 2; axis >= 0; axis-- {
+		perAxisIdx[axis]++
+		flatIdx += strides[axis]
+		if perAxisIdx[axis] < dims[axis] {
+			return flatIdx
 		}
-		it.perAxisIdx[axis] = 0
-		it.flatIdx -= it.perAxisStrides[axis] * it.dimensions[axis]
+		perAxisIdx[axis] = 0
+		flatIdx -= strides[axis] * dims[axis]
 	}
+	return flatIdx
 }
 
 func execTransposeFloat16(operand, output *gobackend.Buffer, it *TransposeIterator) {
